@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the analytics platform: starts a fresh server, drives it with the load
+# generator at several target rates, samples the server JVM's CPU and peak RSS, and writes
+# bench/results/e2e-<UTC timestamp>.json plus a markdown table. See bench/README.md.
+#
+#   bench/run.sh [--rates 10000,25000,50000,75000] [--duration 30s] [--runs 3] [--port 18080] [-- loadgen flags...]
+#
+# Environment knobs: READY_TIMEOUT (s, default 180), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
+# PAUSE (s between runs, 2), DRAIN_TIMEOUT (loadgen --drain-timeout, 60s),
+# LOADGEN_JAVA_OPTS (JVM flags of the load generator), KEEP_WORK=1 (keep the scratch directory).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RATES="10000,25000,50000,75000"
+DURATION="30s"
+RUNS=3
+PORT=18080
+EXTRA=()
+READY_TIMEOUT="${READY_TIMEOUT:-180}"
+STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
+BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
+PAUSE="${PAUSE:-2}"
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-60s}"
+LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
+API_KEY="bench-key"
+
+usage() {
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+# --- arguments ----------------------------------------------------------------------------------
+while (($# > 0)); do
+    case "$1" in
+        --rates) RATES="${2:?--rates needs a value}"; shift 2 ;;
+        --rates=*) RATES="${1#*=}"; shift ;;
+        --duration) DURATION="${2:?--duration needs a value}"; shift 2 ;;
+        --duration=*) DURATION="${1#*=}"; shift ;;
+        --runs) RUNS="${2:?--runs needs a value}"; shift 2 ;;
+        --runs=*) RUNS="${1#*=}"; shift ;;
+        --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+        --port=*) PORT="${1#*=}"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        --) shift; EXTRA=("$@"); break ;;
+        *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+
+IFS=',' read -r -a RATE_LIST <<< "$RATES"
+((${#RATE_LIST[@]} > 0)) || { echo "run.sh: --rates is empty" >&2; exit 2; }
+for r in "${RATE_LIST[@]}"; do
+    [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rates: '$r' is not a positive integer" >&2; exit 2; }
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive integer" >&2; exit 2; }
+[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "run.sh: --port must be 1..65535" >&2; exit 2; }
+
+# "30s", "2m", "1500ms", "1h" or bare seconds -> whole seconds (rounded up); fails on anything else.
+to_seconds() {
+    [[ "$1" =~ ^([0-9]+)(ms|s|m|h)?$ ]] || return 1
+    local n="${BASH_REMATCH[1]}"
+    case "${BASH_REMATCH[2]:-s}" in
+        ms) echo $(((n + 999) / 1000)) ;;
+        s) echo "$n" ;;
+        m) echo $((n * 60)) ;;
+        h) echo $((n * 3600)) ;;
+    esac
+}
+DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) \
+    || { echo "run.sh: --duration must look like 30s, 2m or 1500ms" >&2; exit 2; }
+DRAIN_S="$(to_seconds "$DRAIN_TIMEOUT")" || { echo "run.sh: DRAIN_TIMEOUT must look like 60s" >&2; exit 2; }
+# Generous but finite: sending + drain + two request timeouts (30 s each) + JVM start-up slack.
+RUN_TIMEOUT=$((DURATION_S + DRAIN_S + 60 + 60))
+
+# --- process helpers (plain /proc, no procps needed) ---------------------------------------------
+stat_fields() { # pid -> fields after the "(comm)" of /proc/pid/stat, starting with the state
+    local line
+    { read -r line < "/proc/$1/stat"; } 2>/dev/null || return 1
+    echo "${line##*) }"
+}
+
+alive() { # running and not a zombie
+    local s
+    s="$(stat_fields "$1")" || return 1
+    [[ "${s:0:1}" != "Z" ]]
+}
+
+descendants() { # pid -> all descendant pids, breadth first
+    local -A kids=()
+    local f line pid rest
+    local -a a
+    for f in /proc/[0-9]*/stat; do
+        { read -r line < "$f"; } 2>/dev/null || continue
+        pid="${line%% *}"
+        rest="${line##*) }"
+        read -r -a a <<< "$rest"
+        kids[${a[1]}]+="$pid "
+    done
+    local -a queue=("$1")
+    local p c
+    while ((${#queue[@]} > 0)); do
+        p="${queue[0]}"
+        queue=("${queue[@]:1}")
+        for c in ${kids[$p]:-}; do
+            echo "$c"
+            queue+=("$c")
+        done
+    done
+}
+
+find_java() { # the launcher itself if it exec'd java, else its closest java descendant
+    local p comm
+    for p in "$SERVER_PID" $(descendants "$SERVER_PID"); do
+        comm="$(cat "/proc/$p/comm" 2>/dev/null || true)"
+        if [[ "$comm" == "java" ]]; then
+            echo "$p"
+            return 0
+        fi
+    done
+    return 1
+}
+
+cpu_ticks() { # utime + stime of a process, all threads, in clock ticks
+    local s
+    local -a a
+    s="$(stat_fields "$1")" || { echo 0; return; }
+    read -r -a a <<< "$s"
+    echo $((a[11] + a[12]))
+}
+
+vm_hwm_kb() {
+    awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || true
+}
+
+children_cpu_s() { # user+sys of reaped children of this shell, from the `times` builtin
+    # `times` must run in this shell (a $(...) subshell has no children of its own), hence the file.
+    awk 'NR == 2 {
+        split($1, u, /[ms]/); split($2, s, /[ms]/);
+        printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times"
+}
+
+now_s() { date +%s.%N; }
+
+# --- cleanup: the server never outlives this script ----------------------------------------------
+SERVER_PID=""
+JAVA_PID=""
+LOADGEN_PID=""
+DATA_DIR=""
+WORK=""
+
+stop_server() {
+    [[ -n "$SERVER_PID" ]] || return 0
+    local pids p deadline group=0
+    pids="$SERVER_PID $JAVA_PID $(descendants "$SERVER_PID" 2>/dev/null || true)"
+    if [[ "$(stat_fields "$SERVER_PID" 2>/dev/null | awk '{print $3}')" == "$SERVER_PID" ]]; then
+        group=1
+    fi
+    if ((group)); then kill -TERM -- "-$SERVER_PID" 2>/dev/null || true; fi
+    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        local any=0
+        for p in $pids; do alive "$p" && any=1; done
+        ((any)) || break
+        sleep 0.2
+    done
+    for p in $pids; do
+        if alive "$p"; then
+            echo "run.sh: server process $p ignored SIGTERM for ${STOP_TIMEOUT}s; killing it" >&2
+            if ((group)); then kill -KILL -- "-$SERVER_PID" 2>/dev/null || true; fi
+            kill -KILL "$p" 2>/dev/null || true
+        fi
+    done
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n "$LOADGEN_PID" ]] && alive "$LOADGEN_PID"; then
+        kill -TERM "$LOADGEN_PID" 2>/dev/null || true
+    fi
+    stop_server || true
+    [[ -n "$DATA_DIR" ]] && rm -rf "$DATA_DIR"
+    if [[ -n "$WORK" ]]; then
+        if ((rc == 0)) && [[ "${KEEP_WORK:-0}" != "1" ]]; then
+            rm -rf "$WORK"
+        else
+            echo "run.sh: logs and raw run files kept in $WORK" >&2
+        fi
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- build if needed -------------------------------------------------------------------------------
+cd "$ROOT"
+if [[ ! -d bench/target || ! -d src/node/target || ! -d bench/target/lib \
+      || ! -f bench/target/classes/io/analytics/bench/LoadGenerator.class ]]; then
+    echo "run.sh: building (mvn -q -B -DskipTests package) ..."
+    timeout "$BUILD_TIMEOUT" mvn -q -B -DskipTests package || die "build failed"
+fi
+[[ -x ./analytics ]] || die "launcher ./analytics not found (or not executable) in $ROOT"
+CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
+command -v java > /dev/null || die "java not on PATH"
+
+if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
+    die "port $PORT is already in use; pick another with --port"
+fi
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/analytics-bench.XXXXXX")"
+DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/analytics-bench-data.XXXXXX")"
+TS="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULT="$ROOT/bench/results/e2e-$TS.json"
+
+
+# --- start the platform ------------------------------------------------------------------------------
+echo "run.sh: starting the platform on port $PORT (data dir $DATA_DIR) ..."
+SERVER_LOG="$WORK/server.log"
+ANALYTICS_DATA_DIR="$DATA_DIR" ANALYTICS_DEMO_API_KEY="$API_KEY" \
+    setsid ./analytics up --port "$PORT" > "$SERVER_LOG" 2>&1 < /dev/null &
+SERVER_PID=$!
+
+READY_LINE="ready http://127.0.0.1:$PORT"
+deadline=$((SECONDS + READY_TIMEOUT))
+until grep -qF "$READY_LINE" "$SERVER_LOG"; do
+    if ! alive "$SERVER_PID"; then
+        tail -n 40 "$SERVER_LOG" >&2 || true
+        die "the platform exited before printing '$READY_LINE'"
+    fi
+    if ((SECONDS >= deadline)); then
+        tail -n 40 "$SERVER_LOG" >&2 || true
+        die "the platform did not print '$READY_LINE' within ${READY_TIMEOUT}s"
+    fi
+    sleep 0.2
+done
+for _ in $(seq 1 25); do
+    JAVA_PID="$(find_java || true)"
+    [[ -n "$JAVA_PID" ]] && break
+    sleep 0.2
+done
+[[ -n "$JAVA_PID" ]] || die "no java process found under the launcher (pid $SERVER_PID)"
+CLK_TCK="$(getconf CLK_TCK)"
+echo "run.sh: ready (launcher pid $SERVER_PID, server JVM pid $JAVA_PID)"
+
+# Peak RSS per rate: VmHWM can be reset to the current RSS by writing 5 to clear_refs (Linux >= 4.0).
+RSS_SCOPE="per_rate"
+reset_hwm() {
+    if ! { echo 5 > "/proc/$JAVA_PID/clear_refs"; } 2> /dev/null; then
+        RSS_SCOPE="since_server_start"
+    fi
+}
+
+json_str() { # minimal JSON string escaping for metadata
+    local s="${1//\\/\\\\}"
+    s="${s//\"/\\\"}"
+    printf '"%s"' "${s//$'\n'/ }"
+}
+
+# --- runs --------------------------------------------------------------------------------------------
+FAILED=0
+SERVER_DIED=0
+for rate in "${RATE_LIST[@]}"; do
+    ((SERVER_DIED)) && break
+    reset_hwm
+    for ((i = 1; i <= RUNS; i++)); do
+        if ! alive "$JAVA_PID"; then
+            echo "run.sh: the server JVM (pid $JAVA_PID) is gone; stopping here" >&2
+            tail -n 40 "$SERVER_LOG" >&2 || true
+            SERVER_DIED=1
+            break
+        fi
+        echo "run.sh: rate $rate ev/s, run $i/$RUNS, $DURATION ..."
+        out="$WORK/run-$rate-$i.json"
+        log="$WORK/run-$rate-$i.log"
+        ticks0="$(cpu_ticks "$JAVA_PID")"
+        times > "$WORK/times"
+        lg_cpu0="$(children_cpu_s)"
+        t0="$(now_s)"
+        rc=0
+        # shellcheck disable=SC2086 # LOADGEN_JAVA_OPTS is a list of JVM flags
+        timeout --kill-after=10 "$RUN_TIMEOUT" java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator \
+            --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" --rate "$rate" --duration "$DURATION" \
+            --drain-timeout "$DRAIN_TIMEOUT" --quiet --out "$out" ${EXTRA[@]+"${EXTRA[@]}"} > "$log" 2>&1 &
+        LOADGEN_PID=$!
+        wait "$LOADGEN_PID" || rc=$?
+        LOADGEN_PID=""
+        t1="$(now_s)"
+        ticks1="$(cpu_ticks "$JAVA_PID")"
+        times > "$WORK/times"
+        lg_cpu1="$(children_cpu_s)"
+        hwm_kb="$(vm_hwm_kb "$JAVA_PID")"
+        sed 's/^/    /' "$log"
+        if ((rc != 0)); then
+            FAILED=$((FAILED + 1))
+            echo "run.sh: load generator exited with $rc (timeout is 124)" >&2
+        fi
+        awk -v rate="$rate" -v run="$i" -v rc="$rc" -v t0="$t0" -v t1="$t1" -v k0="$ticks0" -v k1="$ticks1" \
+            -v hz="$CLK_TCK" -v hwm="${hwm_kb:-}" -v c0="$lg_cpu0" -v c1="$lg_cpu1" -v scope="$RSS_SCOPE" 'BEGIN {
+                wall = t1 - t0; cpu = (k1 - k0) / hz;
+                printf "{\"rate\": %d, \"run\": %d, \"loadgen_exit\": %d, \"wall_s\": %.3f, ", rate, run, rc, wall;
+                printf "\"server_cpu_s\": %.2f, \"server_cpu_cores\": %.3f, ", cpu, (wall > 0 ? cpu / wall : 0);
+                printf "\"server_rss_peak_mb\": %s, \"rss_peak_scope\": \"%s\", ", (hwm == "" ? "null" : sprintf("%.1f", hwm / 1024)), scope;
+                printf "\"loadgen_cpu_s\": %.2f}\n", c1 - c0 }' > "$WORK/run-$rate-$i.server.json"
+        if ((i < RUNS)); then sleep "$PAUSE"; fi
+    done
+    sleep "$PAUSE"
+done
+
+# --- stop, then report -----------------------------------------------------------------------------------
+echo "run.sh: stopping the platform (SIGTERM) ..."
+stop_server
+
+{
+    printf '{"started_at": %s, "host": %s, "cpus": %s, ' "$(json_str "$TS")" "$(json_str "$(uname -n)")" "$(nproc 2>/dev/null || echo null)"
+    printf '"git_rev": %s, ' "$(json_str "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
+    printf '"java": %s, ' "$(json_str "$(java -version 2>&1 | head -n 1)")"
+    printf '"rates": [%s], "duration": %s, "runs_per_rate": %d, "port": %d, ' "$RATES" "$(json_str "$DURATION")" "$RUNS" "$PORT"
+    printf '"loadgen_java_opts": %s, "loadgen_extra_args": %s, ' "$(json_str "$LOADGEN_JAVA_OPTS")" "$(json_str "${EXTRA[*]:-}")"
+    printf '"rss_peak_scope": %s, "server_died": %s}\n' "$(json_str "$RSS_SCOPE")" "$( ((SERVER_DIED)) && echo true || echo false)"
+} > "$WORK/meta.json"
+
+echo
+java -cp "$CP" io.analytics.bench.BenchReport --dir "$WORK" --out "$RESULT"
+echo
+echo "run.sh: results written to ${RESULT#"$ROOT"/}"
+if ((SERVER_DIED)); then
+    exit 1
+fi
+if ((FAILED > 0)); then
+    echo "run.sh: $FAILED load generator run(s) failed; see above" >&2
+    exit 1
+fi

@@ -1,0 +1,79 @@
+package io.analytics.core.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The wire format of the raw events topic: one UTF-8 JSON object per record, the public event shape
+ * plus {@code project_id}. Producers writing to the topic directly use the same shape.
+ */
+public final class EventCodec {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> ATTRIBUTES = new TypeReference<>() {};
+
+    private EventCodec() {}
+
+    public static byte[] encode(ObjectNode normalized) {
+        try {
+            return JSON.writeValueAsBytes(normalized);
+        } catch (IOException e) {
+            throw new IllegalStateException("an ObjectNode always serialises", e);
+        }
+    }
+
+    /**
+     * Reads one record of the raw topic. Records written by other producers are checked like HTTP
+     * input; a record that is not a valid event raises {@link MalformedEventException}.
+     */
+    public static AnalyticsEvent decode(byte[] value) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException("record is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new MalformedEventException("record is not readable: " + e.getMessage());
+        }
+        if (node == null || !node.path("project_id").isTextual()) {
+            throw new MalformedEventException("project_id: is required on records of the raw topic");
+        }
+        EventValidator.Result result = EventValidator.validate(node, node.get("project_id").asText());
+        if (result instanceof EventValidator.Invalid invalid) {
+            throw new MalformedEventException(invalid.error());
+        }
+        return ((EventValidator.Valid) result).event();
+    }
+
+    static AnalyticsEvent fromJson(ObjectNode event) {
+        return new AnalyticsEvent(
+                event.path("project_id").asText(),
+                event.get("event_id").asText(),
+                event.get("event_type").asText(),
+                EventValidator.parseTimestamp(event.get("timestamp")),
+                textOrNull(event.get("user_id")),
+                textOrNull(event.get("session_id")),
+                attributes(event.get("properties")),
+                attributes(event.get("metadata")));
+    }
+
+    private static String textOrNull(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static Map<String, Object> attributes(JsonNode node) {
+        return node == null || !node.isObject() ? Map.of() : JSON.convertValue(node, ATTRIBUTES);
+    }
+
+    /** A record of the raw topic that is not a valid event. */
+    public static final class MalformedEventException extends RuntimeException {
+        public MalformedEventException(String message) {
+            super(message);
+        }
+    }
+}

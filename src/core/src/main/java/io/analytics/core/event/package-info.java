@@ -1,0 +1,2 @@
+/** Events: the validated {@link io.analytics.core.event.AnalyticsEvent}, its validation rules and its wire format. */
+package io.analytics.core.event;

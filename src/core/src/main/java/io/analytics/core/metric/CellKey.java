@@ -1,0 +1,26 @@
+package io.analytics.core.metric;
+
+import io.analytics.core.window.WindowSize;
+
+/**
+ * Address of one pre-aggregated metric cell: a window of one size, one value of one dimension, and one
+ * event type, or {@link #ALL_TYPES} for the cell that sees every event (and so counts unique users).
+ */
+public record CellKey(
+        String projectId,
+        WindowSize window,
+        long windowStart,
+        String dimension,
+        String dimensionValue,
+        String eventType) {
+
+    public static final String ALL_TYPES = "*";
+
+    public boolean allTypes() {
+        return ALL_TYPES.equals(eventType);
+    }
+
+    public long windowEnd() {
+        return window.endOf(windowStart);
+    }
+}

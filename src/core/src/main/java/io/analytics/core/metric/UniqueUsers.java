@@ -1,0 +1,48 @@
+package io.analytics.core.metric;
+
+import org.apache.datasketches.hll.Union;
+
+/**
+ * Distinct users as a HyperLogLog sketch (Apache DataSketches). lgK 14 gives a relative standard
+ * error of about 0.8%, so 2% is 2.5 standard errors; small cardinalities stay in the sketch's exact
+ * list and set modes and cost a few bytes per user. A {@link Union} is kept rather than a plain
+ * sketch because cells mostly grow by merging other sketches.
+ */
+public final class UniqueUsers {
+
+    public static final int LG_K = 14;
+
+    private final Union union;
+
+    private UniqueUsers(Union union) {
+        this.union = union;
+    }
+
+    public static UniqueUsers empty() {
+        return new UniqueUsers(new Union(LG_K));
+    }
+
+    public static UniqueUsers fromBytes(byte[] compact) {
+        return new UniqueUsers(Union.heapify(compact));
+    }
+
+    public void add(String userId) {
+        union.update(userId);
+    }
+
+    public void merge(byte[] compactSketch) {
+        union.update(org.apache.datasketches.hll.HllSketch.heapify(compactSketch));
+    }
+
+    public boolean isEmpty() {
+        return union.isEmpty();
+    }
+
+    public double estimate() {
+        return union.getEstimate();
+    }
+
+    public byte[] toBytes() {
+        return union.toCompactByteArray();
+    }
+}

@@ -1,0 +1,2 @@
+/** Event-time window assignment. */
+package io.analytics.core.window;

@@ -1,0 +1,142 @@
+package io.analytics.ingest;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.core.event.EventValidator;
+import io.analytics.core.project.ProjectDirectory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.util.ByteString;
+
+/** {@code POST /api/v1/events}: the public ingest endpoint (see API.md for the contract). */
+public final class IngestRoutes extends AllDirectives {
+
+    public static final String API_KEY_HEADER = "X-API-Key";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Limits of one request. */
+    public record Settings(int maxBatchEvents, long maxBodyBytes) {}
+
+    private final ProjectDirectory projects;
+    private final AcceptedEventIds acceptedIds;
+    private final EventPublisher publisher;
+    private final ProjectRateLimiter rateLimiter;
+    private final Settings settings;
+
+    public IngestRoutes(ProjectDirectory projects, AcceptedEventIds acceptedIds, EventPublisher publisher,
+            ProjectRateLimiter rateLimiter, Settings settings) {
+        this.projects = projects;
+        this.acceptedIds = acceptedIds;
+        this.publisher = publisher;
+        this.rateLimiter = rateLimiter;
+        this.settings = settings;
+    }
+
+    public Route route() {
+        ExceptionHandler tooLarge = ExceptionHandler.newBuilder()
+                .match(EntityStreamSizeException.class, e -> complete(error(StatusCodes.PAYLOAD_TOO_LARGE,
+                        "body is larger than " + settings.maxBodyBytes() + " bytes")))
+                .build();
+        return path(segment("api").slash("v1").slash("events"), () -> post(() ->
+                optionalHeaderValueByName(API_KEY_HEADER, key -> handleExceptions(tooLarge, () ->
+                        withSizeLimit(settings.maxBodyBytes(), () ->
+                                entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(ingest(key, body))))))));
+    }
+
+    private CompletionStage<HttpResponse> ingest(Optional<String> apiKey, ByteString body) {
+        if (apiKey.isEmpty()) {
+            return done(error(StatusCodes.UNAUTHORIZED, "missing " + API_KEY_HEADER + " header"));
+        }
+        Optional<String> project = projects.projectForApiKey(apiKey.get());
+        if (project.isEmpty()) {
+            return done(error(StatusCodes.UNAUTHORIZED, "unknown API key"));
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body.toArrayUnsafe());
+        } catch (IOException e) {
+            return done(error(StatusCodes.BAD_REQUEST, "body is not valid JSON: " + e.getMessage().lines().findFirst().orElse("")));
+        }
+        List<JsonNode> events = new ArrayList<>();
+        if (root instanceof ArrayNode array) {
+            array.forEach(events::add);
+        } else if (root instanceof ObjectNode object) {
+            events.add(object);
+        } else {
+            return done(error(StatusCodes.BAD_REQUEST, "body must be one event object or a JSON array of events"));
+        }
+        if (events.size() > settings.maxBatchEvents()) {
+            return done(error(StatusCodes.PAYLOAD_TOO_LARGE,
+                    "batch has " + events.size() + " events; at most " + settings.maxBatchEvents() + " per request"));
+        }
+        if (!rateLimiter.tryAcquire(project.get(), events.size())) {
+            return done(error(StatusCodes.TOO_MANY_REQUESTS, "project " + project.get() + " is over its rate limit")
+                    .addHeader(RetryAfter.create(1L)));
+        }
+        return accept(project.get(), events);
+    }
+
+    private CompletionStage<HttpResponse> accept(String project, List<JsonNode> events) {
+        IngestBatch batch = IngestBatch.validate(project, events);
+        List<String> ids = batch.valid().stream().map(v -> v.event().eventId()).toList();
+        boolean[] duplicate = acceptedIds.claim(project, ids);
+        List<EventValidator.Valid> fresh = new ArrayList<>();
+        for (int i = 0; i < duplicate.length; i++) {
+            if (!duplicate[i]) {
+                fresh.add(batch.valid().get(i));
+            }
+        }
+        int duplicates = ids.size() - fresh.size();
+        return publisher.publish(fresh).thenApply(stored -> {
+            List<String> lost = new ArrayList<>();
+            for (int i = 0; i < stored.length; i++) {
+                if (!stored[i]) {
+                    lost.add(fresh.get(i).event().eventId());
+                }
+            }
+            if (!lost.isEmpty()) {
+                acceptedIds.release(project, lost);
+                return error(StatusCodes.SERVICE_UNAVAILABLE, "the event log is unavailable; " + lost.size() + " of "
+                        + fresh.size() + " events were not stored. Retry the request: events already stored "
+                        + "will be reported as duplicates").addHeader(RetryAfter.create(1L));
+            }
+            return json(StatusCodes.ACCEPTED, batch.answer(fresh.size(), duplicates));
+        });
+    }
+
+    private static CompletionStage<HttpResponse> done(HttpResponse response) {
+        return CompletableFuture.completedFuture(response);
+    }
+
+    static HttpResponse error(StatusCode status, String message) {
+        ObjectNode body = JSON.createObjectNode().put("error", message);
+        return json(status, body);
+    }
+
+    private static HttpResponse json(StatusCode status, JsonNode body) {
+        try {
+            return HttpResponse.create().withStatus(status)
+                    .withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("a JsonNode always serialises", e);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.analytics.node;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.typesafe.config.Config;
+import io.analytics.ingest.AcceptedEventIds;
+import io.analytics.ingest.AcceptedEventIdsLoader;
+import io.analytics.ingest.EventPublisher;
+import io.analytics.ingest.IngestRoutes;
+import io.analytics.ingest.ProjectRateLimiter;
+import io.analytics.node.kafka.EmbeddedKafka;
+import io.analytics.query.MetricsRoutes;
+import io.analytics.query.MetricsService;
+import io.analytics.stream.consumer.PartitionConsumer;
+import io.analytics.stream.metrics.MetricPartition;
+import io.analytics.stream.metrics.PartitionShards;
+import io.analytics.stream.readmodel.ClosedWindowsProjection;
+import io.analytics.stream.readmodel.MetricCellStore;
+import io.analytics.stream.readmodel.PlainJdbcSession;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
+
+/**
+ * One running node: wires ingest, stream processing and query onto one actor system, in the order
+ * that lets each part find what it needs, and stops them in the reverse order.
+ */
+public final class AnalyticsNode implements AutoCloseable {
+
+    private final NodeSettings settings;
+    private final Consumer<String> console;
+    private EmbeddedKafka kafka;
+    private Database database;
+    private ActorSystem<Void> system;
+    private EventPublisher publisher;
+    private PartitionConsumer consumer;
+    private ServerBinding binding;
+    private String demoApiKey;
+
+    private AnalyticsNode(NodeSettings settings, Consumer<String> console) {
+        this.settings = settings;
+        this.console = console;
+    }
+
+    /** Starts a node; returns once it accepts events. On failure, whatever started is stopped again. */
+    public static AnalyticsNode start(Config config, Consumer<String> console) throws Exception {
+        AnalyticsNode node = new AnalyticsNode(NodeSettings.from(config), console);
+        try {
+            node.run(config);
+            return node;
+        } catch (Exception | Error e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    public String url() {
+        return "http://" + settings.httpHost() + ":" + binding.localAddress().getPort();
+    }
+
+    public int port() {
+        return binding.localAddress().getPort();
+    }
+
+    public String demoApiKey() {
+        return demoApiKey;
+    }
+
+    public String bootstrapServers() {
+        return kafka != null ? kafka.bootstrapServers() : settings.bootstrapServers();
+    }
+
+    private void run(Config config) throws Exception {
+        Files.createDirectories(settings.dataDir());
+        if (settings.embeddedKafka()) {
+            console.accept("starting embedded Kafka broker in " + settings.dataDir().resolve("kafka"));
+            kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"), 0);
+        }
+        String bootstrap = bootstrapServers();
+        int partitions = RawTopic.ensure(bootstrap, settings.topic(), settings.partitions(), settings.replicationFactor());
+
+        database = new Database(settings);
+        database.createJournalTables();
+        MetricCellStore cells = new MetricCellStore(database.dataSource());
+        cells.createTableIfNotExists();
+        ProjectStore projects = new ProjectStore(database.dataSource());
+        projects.createTableIfNotExists(database);
+        projects.load();
+        demoApiKey = projects.ensureProject(settings.demoProjectId(), settings.demoApiKey());
+
+        system = ActorSystem.create(Behaviors.empty(), "analytics", config);
+        joinCluster();
+        JdbcProjection.createTablesIfNotExists(() -> new PlainJdbcSession(database.dataSource()), system)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        ClusterSharding sharding = ClusterSharding.get(system);
+        MetricPartition.Settings entitySettings =
+                new MetricPartition.Settings(settings.allowedLateness(), settings.snapshotEvery());
+        sharding.init(Entity.of(MetricPartition.TYPE_KEY, ctx -> MetricPartition.create(ctx.getEntityId(), entitySettings))
+                .withMessageExtractor(new PartitionShards())
+                .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
+        ClosedWindowsProjection.init(system, database.dataSource(), cells, sharding);
+
+        AcceptedEventIds acceptedIds = new AcceptedEventIds(settings.dedupeRetention(), Clock.systemUTC());
+        long remembered = AcceptedEventIdsLoader.load(bootstrap, settings.topic(), acceptedIds, console);
+        if (remembered > 0) {
+            console.accept(String.format("dedupe index rebuilt from %,d records of %s", remembered, settings.topic()));
+        }
+        publisher = new EventPublisher(new EventPublisher.Settings(bootstrap, settings.topic(), settings.publishTimeout(), Map.of()));
+        consumer = PartitionConsumer.start(system, sharding, new PartitionConsumer.Settings(
+                bootstrap, settings.topic(), settings.consumerGroup(), settings.batchMaxRecords(), settings.batchMaxDelay(),
+                settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
+
+        Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        IngestRoutes ingest = new IngestRoutes(projects, acceptedIds, publisher,
+                new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
+                new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
+        MetricsRoutes metrics = new MetricsRoutes(projects,
+                new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout()),
+                settings.dimensions(), Clock.systemUTC());
+        binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
+                .bind(concat(ingest.route(), metrics.route(),
+                        path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    private void joinCluster() throws InterruptedException {
+        Cluster cluster = Cluster.get(system);
+        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("this node did not become an Up member of the cluster within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Stops in reverse order: no new requests, then consumers, producer, actors, broker, database. */
+    @Override
+    public void close() {
+        if (binding != null) {
+            await(binding.unbind());
+        }
+        if (consumer != null) {
+            await(consumer.stop());
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (system != null) {
+            system.terminate();
+            await(system.getWhenTerminated());
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    private static void await(java.util.concurrent.CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Shutdown goes on: a part that does not stop in time must not keep the others running.
+        }
+    }
+}

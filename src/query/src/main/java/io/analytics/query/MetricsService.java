@@ -1,0 +1,77 @@
+package io.analytics.query;
+
+import io.analytics.core.metric.CellValue;
+import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.metric.MetricSeries;
+import io.analytics.core.metric.SeriesAssembler;
+import io.analytics.stream.metrics.MetricPartition;
+import io.analytics.stream.readmodel.MetricCellStore;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Answers a metric query from both places cells live. Each partition's entity returns the cells it
+ * holds and the watermark through which it has handed windows to the read model; the read model is
+ * read only after those answers, for windows ending at or before that watermark, so a window released
+ * between the two reads is still found exactly once.
+ */
+public final class MetricsService {
+
+    private final ClusterSharding sharding;
+    private final int partitions;
+    private final MetricCellStore store;
+    private final Executor blocking;
+    private final Duration askTimeout;
+
+    public MetricsService(ClusterSharding sharding, int partitions, MetricCellStore store, Executor blocking,
+            Duration askTimeout) {
+        this.sharding = sharding;
+        this.partitions = partitions;
+        this.store = store;
+        this.blocking = blocking;
+        this.askTimeout = askTimeout;
+    }
+
+    public CompletionStage<List<MetricSeries>> query(MetricQuery query) {
+        List<CompletableFuture<MetricPartition.Cells>> live = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            live.add(sharding.entityRefFor(MetricPartition.TYPE_KEY, Integer.toString(p))
+                    .<MetricPartition.Cells>ask(replyTo -> new MetricPartition.QueryCells(query, replyTo), askTimeout)
+                    .toCompletableFuture());
+        }
+        return CompletableFuture.allOf(live.toArray(CompletableFuture[]::new))
+                .thenApplyAsync(done -> merge(query, live.stream().map(CompletableFuture::join).toList()), blocking);
+    }
+
+    private List<MetricSeries> merge(MetricQuery query, List<MetricPartition.Cells> live) {
+        Map<Integer, Long> releasedThrough = new HashMap<>();
+        List<CellValue> cells = new ArrayList<>();
+        for (MetricPartition.Cells partition : live) {
+            releasedThrough.put(partition.partition(), partition.releasedThrough());
+            cells.addAll(partition.cells());
+        }
+        for (MetricCellStore.PartitionCell stored : select(query)) {
+            long released = releasedThrough.getOrDefault(stored.partition(), Long.MIN_VALUE);
+            if (stored.cell().key().windowEnd() <= released) {
+                cells.add(stored.cell());
+            }
+        }
+        return SeriesAssembler.assemble(query, cells);
+    }
+
+    private List<MetricCellStore.PartitionCell> select(MetricQuery query) {
+        try {
+            return store.select(query);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the metrics read model: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.analytics.stream.consumer;
+
+import io.analytics.core.event.AnalyticsEvent;
+import io.analytics.core.event.EventCodec;
+import io.analytics.core.metric.Dimension;
+import io.analytics.core.metric.PartitionBatch;
+import io.analytics.core.window.Watermark;
+import io.analytics.stream.metrics.MetricPartition;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.kafka.ConsumerSettings;
+import org.apache.pekko.kafka.Subscriptions;
+import org.apache.pekko.kafka.javadsl.Consumer;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the raw events topic and feeds each partition, as pre-aggregated micro-batches, to the
+ * {@link MetricPartition} entity of the same number. Offsets are not committed to Kafka: the entity
+ * is the source of truth for where a partition resumes, which is what makes a replay harmless.
+ */
+public final class PartitionConsumer {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
+
+    /** How the consumer reads, batches and pre-aggregates. */
+    public record Settings(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            int maxBatchRecords,
+            Duration maxBatchDelay,
+            List<Dimension> dimensions,
+            Duration allowedLateness,
+            Duration maxFutureSkew,
+            Duration askTimeout) {}
+
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final Settings settings;
+    private final Map<Integer, Watermark> startWatermarks = new ConcurrentHashMap<>();
+    private final AtomicReference<Consumer.Control> control = new AtomicReference<>();
+    private final AtomicLong malformedRecords = new AtomicLong();
+
+    private PartitionConsumer(ActorSystem<?> system, ClusterSharding sharding, Settings settings) {
+        this.system = system;
+        this.sharding = sharding;
+        this.settings = settings;
+    }
+
+    public static PartitionConsumer start(ActorSystem<?> system, ClusterSharding sharding, Settings settings) {
+        PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings);
+        consumer.run();
+        return consumer;
+    }
+
+    /** Records of the raw topic that were not valid events and so were skipped (they stay in the topic). */
+    public long malformedRecords() {
+        return malformedRecords.get();
+    }
+
+    public CompletionStage<Done> stop() {
+        Consumer.Control current = control.get();
+        return current == null ? CompletableFuture.completedFuture(Done.getInstance()) : current.shutdown();
+    }
+
+    private void run() {
+        RestartSettings restart = RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
+        RestartSource.onFailuresWithBackoff(restart, this::partitions)
+                .runWith(Sink.ignore(), system);
+    }
+
+    private Source<Done, NotUsed> partitions() {
+        return Consumer.plainPartitionedManualOffsetSource(
+                        consumerSettings(), Subscriptions.topics(settings.topic()), this::positionsOf)
+                .mapMaterializedValue(c -> {
+                    control.set(c);
+                    return NotUsed.getInstance();
+                })
+                .mapAsyncUnordered(4096, pair -> consume(pair.first(), pair.second()));
+    }
+
+    private CompletionStage<Map<TopicPartition, Object>> positionsOf(Set<TopicPartition> assigned) {
+        Map<TopicPartition, Object> offsets = new ConcurrentHashMap<>();
+        CompletableFuture<?>[] asks = assigned.stream()
+                .map(tp -> entity(tp.partition())
+                        .<MetricPartition.Position>ask(MetricPartition.GetPosition::new, settings.askTimeout())
+                        .thenAccept(position -> {
+                            startWatermarks.put(tp.partition(), new Watermark(
+                                    position.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
+                            offsets.put(tp, position.lastOffset() + 1);
+                        })
+                        .toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(asks).thenApply(done -> {
+            log.info("Resuming partitions of {} at {}", settings.topic(), new HashMap<>(offsets));
+            return offsets;
+        });
+    }
+
+    private CompletionStage<Done> consume(TopicPartition tp, Source<ConsumerRecord<byte[], byte[]>, NotUsed> records) {
+        int partition = tp.partition();
+        Batcher batcher = new Batcher(startWatermarks.getOrDefault(
+                partition, Watermark.initial(settings.allowedLateness().toMillis())));
+        return records
+                .groupedWithin(settings.maxBatchRecords(), settings.maxBatchDelay())
+                .map(batcher::aggregate)
+                .async()
+                .mapAsync(1, batch -> entity(partition).ask(batch::command, settings.askTimeout()))
+                .map(reply -> {
+                    if (reply instanceof MetricPartition.Overlap overlap) {
+                        throw new IllegalStateException("partition " + partition
+                                + " was applied up to " + overlap.lastOffset() + " by another consumer; re-seeking");
+                    }
+                    return reply;
+                })
+                .runWith(Sink.ignore(), system);
+    }
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<MetricPartition.Command> entity(int partition) {
+        return sharding.entityRefFor(MetricPartition.TYPE_KEY, Integer.toString(partition));
+    }
+
+    /** A pre-aggregated run of records, waiting for the entity's reply address. */
+    private record Batch(long fromOffset, long toOffset, PartitionBatch aggregate) {
+        MetricPartition.ApplyBatch command(org.apache.pekko.actor.typed.ActorRef<MetricPartition.BatchReply> replyTo) {
+            return new MetricPartition.ApplyBatch(fromOffset, toOffset, aggregate.watermark(), aggregate.events(),
+                    aggregate.lateEvents(), aggregate.deltas(), replyTo);
+        }
+    }
+
+    /** Carries the watermark from one micro-batch of a partition to the next. */
+    private final class Batcher {
+        private Watermark watermark;
+
+        Batcher(Watermark start) {
+            this.watermark = start;
+        }
+
+        Batch aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
+            PartitionBatch batch = new PartitionBatch(
+                    settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                AnalyticsEvent event = decode(record);
+                if (event != null) {
+                    batch.add(event, record.timestamp());
+                }
+            }
+            watermark = batch.watermark();
+            return new Batch(records.get(0).offset(), records.get(records.size() - 1).offset(), batch);
+        }
+
+        private AnalyticsEvent decode(ConsumerRecord<byte[], byte[]> record) {
+            try {
+                if (record.value() == null) {
+                    throw new EventCodec.MalformedEventException("record has no value");
+                }
+                return EventCodec.decode(record.value());
+            } catch (EventCodec.MalformedEventException e) {
+                long count = malformedRecords.incrementAndGet();
+                if (Long.bitCount(count) == 1) {
+                    log.warn("Skipping malformed record {}-{}@{} ({} so far): {}",
+                            record.topic(), record.partition(), record.offset(), count, e.getMessage());
+                }
+                return null;
+            }
+        }
+    }
+
+    private ConsumerSettings<byte[], byte[]> consumerSettings() {
+        return ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
+                .withBootstrapServers(settings.bootstrapServers())
+                .withGroupId(settings.groupId())
+                .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+                .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxBatchRecords()))
+                .withProperty(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(64 * 1024 * 1024));
+    }
+}

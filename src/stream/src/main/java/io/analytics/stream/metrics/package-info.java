@@ -1,0 +1,2 @@
+/** The event-sourced metric entities: one per raw-topic partition, holding its open windows. */
+package io.analytics.stream.metrics;

@@ -1,0 +1,120 @@
+package io.analytics.stream.readmodel;
+
+import io.analytics.core.metric.CellKey;
+import io.analytics.core.metric.CellValue;
+import io.analytics.core.metric.MetricQuery;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The read model of closed windows: table {@code metric_cells}, one row per cell and source
+ * partition, holding final values. Rows are written whole (upserts of absolute values), so storing the
+ * same closed window twice is harmless. Works on PostgreSQL and on H2 (the embedded default).
+ */
+public final class MetricCellStore {
+
+    private static final String COLUMNS = "project_id, window_size, window_start, dimension, has_value, "
+            + "dimension_value, event_type, partition_id, event_count, amount, unique_users";
+    private static final String KEY = "project_id, window_size, dimension, event_type, window_start, has_value, "
+            + "dimension_value, partition_id";
+
+    /** One stored cell and the partition it came from. */
+    public record PartitionCell(int partition, CellValue cell) {}
+
+    private final DataSource dataSource;
+    private final String upsertSql;
+
+    public MetricCellStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+        this.upsertSql = isPostgres(dataSource)
+                ? "INSERT INTO metric_cells (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (" + KEY
+                        + ") DO UPDATE SET event_count = EXCLUDED.event_count, amount = EXCLUDED.amount, "
+                        + "unique_users = EXCLUDED.unique_users"
+                : "MERGE INTO metric_cells (" + COLUMNS + ") KEY (" + KEY + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+    }
+
+    public void createTableIfNotExists() {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE IF NOT EXISTS metric_cells ("
+                    + "project_id VARCHAR(200) NOT NULL, window_size VARCHAR(4) NOT NULL, window_start BIGINT NOT NULL, "
+                    + "dimension VARCHAR(200) NOT NULL, has_value BOOLEAN NOT NULL, dimension_value VARCHAR(256) NOT NULL, "
+                    + "event_type VARCHAR(100) NOT NULL, partition_id INT NOT NULL, event_count BIGINT NOT NULL, "
+                    + "amount DOUBLE PRECISION NOT NULL, unique_users DOUBLE PRECISION NOT NULL, "
+                    + "PRIMARY KEY (" + KEY + "))");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create table metric_cells: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores the final values of closed cells of one partition, in one transaction. */
+    public void store(int partition, List<CellValue> cells) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement upsert = connection.prepareStatement(upsertSql)) {
+                for (CellValue cell : cells) {
+                    bind(upsert, partition, cell);
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    public List<PartitionCell> select(MetricQuery query) throws SQLException {
+        String sql = "SELECT window_start, has_value, dimension_value, partition_id, event_count, amount, unique_users "
+                + "FROM metric_cells WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? "
+                + "AND window_start >= ? AND window_start < ?";
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, query.projectId());
+            select.setString(2, query.window().code());
+            select.setString(3, query.groupBy().name());
+            select.setString(4, query.cellEventType());
+            select.setLong(5, query.start());
+            select.setLong(6, query.end());
+            List<PartitionCell> cells = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    CellKey key = new CellKey(query.projectId(), query.window(), rows.getLong(1), query.groupBy().name(),
+                            rows.getBoolean(2) ? rows.getString(3) : null, query.cellEventType());
+                    cells.add(new PartitionCell(rows.getInt(4),
+                            new CellValue(key, rows.getLong(5), rows.getDouble(6), rows.getDouble(7))));
+                }
+            }
+            return cells;
+        }
+    }
+
+    private static void bind(PreparedStatement upsert, int partition, CellValue cell) throws SQLException {
+        CellKey key = cell.key();
+        upsert.setString(1, key.projectId());
+        upsert.setString(2, key.window().code());
+        upsert.setLong(3, key.windowStart());
+        upsert.setString(4, key.dimension());
+        upsert.setBoolean(5, key.dimensionValue() != null);
+        upsert.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
+        upsert.setString(7, key.eventType());
+        upsert.setInt(8, partition);
+        upsert.setLong(9, cell.count());
+        upsert.setDouble(10, cell.amount());
+        upsert.setDouble(11, cell.uniqueUsers());
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the read-model database: " + e.getMessage(), e);
+        }
+    }
+}
