@@ -5,7 +5,7 @@
 #
 #   bench/run.sh [--rates 10000,25000,50000,75000] [--duration 30s] [--runs 3] [--port 18080] [-- loadgen flags...]
 #
-# Environment knobs: READY_TIMEOUT (s, default 180), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
+# Environment knobs: READY_TIMEOUT (s, default 600; the launcher may build first), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
 # PAUSE (s between runs, 2), DRAIN_TIMEOUT (loadgen --drain-timeout, 60s),
 # LOADGEN_JAVA_OPTS (JVM flags of the load generator), KEEP_WORK=1 (keep the scratch directory).
 set -euo pipefail
@@ -16,7 +16,7 @@ DURATION="30s"
 RUNS=3
 PORT=18080
 EXTRA=()
-READY_TIMEOUT="${READY_TIMEOUT:-180}"
+READY_TIMEOUT="${READY_TIMEOUT:-600}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
 PAUSE="${PAUSE:-2}"
@@ -111,9 +111,20 @@ descendants() { # pid -> all descendant pids, breadth first
     done
 }
 
+session_members() { # pids in the session the launcher leads (setsid), even if re-parented
+    local f line pid
+    local -a a
+    for f in /proc/[0-9]*/stat; do
+        { read -r line < "$f"; } 2>/dev/null || continue
+        pid="${line%% *}"
+        read -r -a a <<< "${line##*) }"
+        if [[ "${a[3]}" == "$SERVER_PID" && "${a[0]}" != "Z" ]]; then echo "$pid"; fi
+    done
+}
+
 find_java() { # the launcher itself if it exec'd java, else its closest java descendant
     local p comm
-    for p in "$SERVER_PID" $(descendants "$SERVER_PID"); do
+    for p in "$SERVER_PID" $(descendants "$SERVER_PID") $(session_members); do
         comm="$(cat "/proc/$p/comm" 2>/dev/null || true)"
         if [[ "$comm" == "java" ]]; then
             echo "$p"
@@ -154,7 +165,7 @@ WORK=""
 stop_server() {
     [[ -n "$SERVER_PID" ]] || return 0
     local pids p deadline group=0
-    pids="$SERVER_PID $JAVA_PID $(descendants "$SERVER_PID" 2>/dev/null || true)"
+    pids="$SERVER_PID $JAVA_PID $(descendants "$SERVER_PID" 2>/dev/null || true) $(session_members 2>/dev/null || true)"
     if [[ "$(stat_fields "$SERVER_PID" 2>/dev/null | awk '{print $3}')" == "$SERVER_PID" ]]; then
         group=1
     fi
@@ -223,6 +234,7 @@ RESULT="$ROOT/bench/results/e2e-$TS.json"
 # --- start the platform ------------------------------------------------------------------------------
 echo "run.sh: starting the platform on port $PORT (data dir $DATA_DIR) ..."
 SERVER_LOG="$WORK/server.log"
+: > "$SERVER_LOG"
 ANALYTICS_DATA_DIR="$DATA_DIR" ANALYTICS_DEMO_API_KEY="$API_KEY" \
     setsid ./analytics up --port "$PORT" > "$SERVER_LOG" 2>&1 < /dev/null &
 SERVER_PID=$!
@@ -230,7 +242,7 @@ SERVER_PID=$!
 READY_LINE="ready http://127.0.0.1:$PORT"
 deadline=$((SECONDS + READY_TIMEOUT))
 until grep -qF "$READY_LINE" "$SERVER_LOG"; do
-    if ! alive "$SERVER_PID"; then
+    if ! alive "$SERVER_PID" && [[ -z "$(session_members)" ]]; then
         tail -n 40 "$SERVER_LOG" >&2 || true
         die "the platform exited before printing '$READY_LINE'"
     fi

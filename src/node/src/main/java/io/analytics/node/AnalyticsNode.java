@@ -160,23 +160,34 @@ public final class AnalyticsNode implements AutoCloseable {
     @Override
     public void close() {
         if (binding != null) {
-            await(binding.unbind());
+            stage("HTTP server", () -> await(binding.terminate(Duration.ofSeconds(5))));
         }
         if (consumer != null) {
-            await(consumer.stop());
+            stage("partition consumers", () -> await(consumer.stop()));
         }
         if (publisher != null) {
-            publisher.close();
+            stage("event publisher", publisher::close);
         }
         if (system != null) {
-            system.terminate();
-            await(system.getWhenTerminated());
+            stage("actor system", () -> {
+                system.terminate();
+                await(system.getWhenTerminated());
+            });
         }
         if (kafka != null) {
-            kafka.close();
+            stage("embedded Kafka", kafka::close);
         }
         if (database != null) {
-            database.close();
+            stage("database pool", database::close);
+        }
+    }
+
+    private void stage(String name, Runnable stop) {
+        long started = System.nanoTime();
+        stop.run();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        if (millis > 1000) {
+            console.accept(String.format("stopped %s in %.1f s", name, millis / 1000.0));
         }
     }
 

@@ -18,7 +18,10 @@ public final class EventValidator {
     public static final int MAX_EVENT_ID_LENGTH = 128;
     public static final int MAX_EVENT_TYPE_LENGTH = 100;
     private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_.:-]+");
-    /** Epoch milliseconds outside [1970, 10000) are almost certainly seconds or microseconds sent by mistake. */
+    /**
+     * Event times must lie in [1970, 10000): epoch milliseconds outside it are almost certainly seconds
+     * or microseconds sent by mistake, and windows and watermarks are computed in long milliseconds.
+     */
     private static final long MAX_EPOCH_MILLIS = 253_402_300_800_000L;
 
     private EventValidator() {}
@@ -93,23 +96,26 @@ public final class EventValidator {
         try {
             parseTimestamp(timestamp);
             return null;
-        } catch (DateTimeException | IllegalArgumentException e) {
+        } catch (DateTimeException | ArithmeticException e) {
             return "timestamp: must be ISO-8601 with an offset (2026-02-16T10:30:00.000Z) or epoch milliseconds";
+        } catch (IllegalArgumentException e) {
+            return "timestamp: " + e.getMessage();
         }
     }
 
-    /** ISO-8601 with offset, or integral epoch milliseconds. */
+    /** ISO-8601 with offset, or integral epoch milliseconds, within [1970, 10000). */
     static long parseTimestamp(JsonNode timestamp) {
-        if (timestamp.isIntegralNumber()) {
-            long millis = timestamp.asLong();
-            if (millis < 0 || millis >= MAX_EPOCH_MILLIS || !timestamp.canConvertToLong()) {
-                throw new IllegalArgumentException("epoch milliseconds out of range");
-            }
-            return millis;
+        long millis;
+        if (timestamp.isIntegralNumber() && timestamp.canConvertToLong()) {
+            millis = timestamp.asLong();
+        } else if (timestamp.isTextual()) {
+            millis = OffsetDateTime.parse(timestamp.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        } else {
+            throw new DateTimeException("not a timestamp");
         }
-        if (!timestamp.isTextual()) {
-            throw new IllegalArgumentException("not a timestamp");
+        if (millis < 0 || millis >= MAX_EPOCH_MILLIS) {
+            throw new IllegalArgumentException("must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z");
         }
-        return OffsetDateTime.parse(timestamp.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+        return millis;
     }
 }

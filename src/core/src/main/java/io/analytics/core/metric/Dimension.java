@@ -56,6 +56,10 @@ public record Dimension(String name) {
             return null;
         }
         String text = value.toString();
-        return text.length() > MAX_VALUE_LENGTH ? text.substring(0, MAX_VALUE_LENGTH) : text;
+        if (text.length() <= MAX_VALUE_LENGTH) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_VALUE_LENGTH - 1)) ? MAX_VALUE_LENGTH - 1 : MAX_VALUE_LENGTH;
+        return text.substring(0, end);
     }
 }

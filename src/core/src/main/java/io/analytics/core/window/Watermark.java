@@ -16,7 +16,7 @@ public record Watermark(long maxEventTime, long allowedLateness) {
     }
 
     public long value() {
-        return maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - allowedLateness;
+        return maxEventTime < Long.MIN_VALUE + allowedLateness ? Long.MIN_VALUE : maxEventTime - allowedLateness;
     }
 
     public boolean isClosed(WindowSize size, long windowStart) {

@@ -70,4 +70,13 @@ class EventCodecTest {
                 .isInstanceOf(EventCodec.MalformedEventException.class)
                 .hasMessageStartingWith("timestamp:");
     }
+
+    /** Consumers skip MalformedEventException records; any other exception would stop the partition on a poison record. */
+    @Test
+    void decodeReportsAnUnrepresentableTimestampAsMalformed() {
+        assertThatThrownBy(() -> EventCodec.decode(utf8(
+                        "{\"project_id\":\"p\",\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"+999999999-12-31T23:59:59Z\"}")))
+                .isInstanceOf(EventCodec.MalformedEventException.class)
+                .hasMessageStartingWith("timestamp:");
+    }
 }

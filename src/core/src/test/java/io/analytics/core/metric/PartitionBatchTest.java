@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.analytics.core.event.AnalyticsEvent;
+import io.analytics.core.event.EventValidator;
 import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.time.Duration;
@@ -228,8 +229,11 @@ class PartitionBatchTest {
         assertThat(second.lateEvents()).isEqualTo(1);
         assertThat(cells(second)).doesNotContainKey(
                 key(WindowSize.ONE_MINUTE, "2026-02-16T10:34:00Z", Dimension.NONE, null, ALL));
-        assertThat(cells(second)).containsKey(
+        // the 5m window 10:30-10:35 ends exactly at the watermark: closed as well
+        assertThat(cells(second)).doesNotContainKey(
                 key(WindowSize.FIVE_MINUTES, "2026-02-16T10:30:00Z", Dimension.NONE, null, ALL));
+        assertThat(cells(second)).containsKey(
+                key(WindowSize.ONE_HOUR, "2026-02-16T10:00:00Z", Dimension.NONE, null, ALL));
     }
 
     @Test
@@ -264,6 +268,19 @@ class PartitionBatchTest {
         // 211 distinct users over the whole day
         assertThat(Math.round(merged.get(key(WindowSize.ONE_DAY, "2026-02-16T00:00:00Z", Dimension.NONE, null, ALL))
                 .value(null).uniqueUsers())).isEqualTo(211);
+    }
+
+    /**
+     * An event time far outside the epoch-millisecond range would overflow window and watermark arithmetic
+     * and make the next on-time events of its partition vanish; the validator keeps it out of the pipeline.
+     */
+    @Test
+    void extremeTimestampsNeverReachAPartitionBatch() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var extreme = EventValidator.validate(json.readTree(
+                "{\"event_id\":\"x\",\"event_type\":\"t\",\"timestamp\":\"-292275055-05-16T16:47:05.192Z\"}"), P);
+        assertThat(extreme).isInstanceOfSatisfying(EventValidator.Invalid.class,
+                invalid -> assertThat(invalid.error()).startsWith("timestamp: "));
     }
 
     static List<ReferenceAggregation.Input> inputs(List<AnalyticsEvent> events) {

@@ -67,4 +67,15 @@ class WatermarkTest {
         assertThat(w.isClosed(WindowSize.ONE_HOUR, at("2026-02-16T10:00:00Z"))).isTrue();
         assertThat(w.isClosed(WindowSize.ONE_HOUR, at("2026-02-16T11:00:00Z"))).isFalse();
     }
+
+    /**
+     * EventValidator accepts ISO timestamps down to the year -292275055, i.e. epoch millis near Long.MIN_VALUE.
+     * An event time that early must not close any window that ends later than it.
+     */
+    @Test
+    void veryEarlyEventTimeDoesNotCloseLaterWindows() {
+        Watermark w = Watermark.initial(60_000).advance(Long.MIN_VALUE + 1_000);
+        assertThat(w.value()).isLessThan(0);
+        assertThat(w.isClosed(WindowSize.ONE_MINUTE, at("2026-02-16T10:30:00Z"))).isFalse();
+    }
 }

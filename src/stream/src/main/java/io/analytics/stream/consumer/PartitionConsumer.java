@@ -27,8 +27,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
 import org.apache.pekko.kafka.javadsl.Consumer;
-import org.apache.pekko.stream.RestartSettings;
-import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class PartitionConsumer {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
+    private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
 
     /** How the consumer reads, batches and pre-aggregates. */
     public record Settings(
@@ -59,7 +60,11 @@ public final class PartitionConsumer {
     private final ClusterSharding sharding;
     private final Settings settings;
     private final Map<Integer, Watermark> startWatermarks = new ConcurrentHashMap<>();
-    private final AtomicReference<Consumer.Control> control = new AtomicReference<>();
+    private final AtomicReference<Consumer.DrainingControl<Done>> control = new AtomicReference<>();
+    /** Ends every partition's stream at once; each still hands its last batch to its entity. */
+    private final AtomicReference<SharedKillSwitch> partitionStreams = new AtomicReference<>();
+    private volatile boolean stopping;
+    private final Set<CompletableFuture<Done>> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong malformedRecords = new AtomicLong();
 
     private PartitionConsumer(ActorSystem<?> system, ClusterSharding sharding, Settings settings) {
@@ -79,25 +84,32 @@ public final class PartitionConsumer {
         return malformedRecords.get();
     }
 
+    /** Stops fetching, lets batches in flight reach their entities, then closes the Kafka consumer. */
     public CompletionStage<Done> stop() {
-        Consumer.Control current = control.get();
-        return current == null ? CompletableFuture.completedFuture(Done.getInstance()) : current.shutdown();
+        stopping = true;
+        partitionStreams.get().shutdown();
+        return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
+                .thenCompose(done -> control.get().shutdown());
     }
 
+    /**
+     * Runs the consumer; if it fails (broker gone, an entity not answering, a batch overlapping another
+     * consumer's), it starts again after a pause and resumes from what the entities applied.
+     */
     private void run() {
-        RestartSettings restart = RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
-        RestartSource.onFailuresWithBackoff(restart, this::partitions)
-                .runWith(Sink.ignore(), system);
-    }
-
-    private Source<Done, NotUsed> partitions() {
-        return Consumer.plainPartitionedManualOffsetSource(
+        partitionStreams.set(KillSwitches.shared("partition-streams"));
+        Consumer.DrainingControl<Done> running = Consumer.plainPartitionedManualOffsetSource(
                         consumerSettings(), Subscriptions.topics(settings.topic()), this::positionsOf)
-                .mapMaterializedValue(c -> {
-                    control.set(c);
-                    return NotUsed.getInstance();
-                })
-                .mapAsyncUnordered(4096, pair -> consume(pair.first(), pair.second()));
+                .mapAsyncUnordered(4096, pair -> consume(pair.first(), pair.second()))
+                .toMat(Sink.ignore(), Consumer::createDrainingControl)
+                .run(system);
+        control.set(running);
+        running.streamCompletion().whenComplete((done, failure) -> {
+            if (failure != null && !stopping) {
+                log.warn("Consumer of {} failed; restarting in {}: {}", settings.topic(), RESTART_DELAY, failure.getMessage());
+                system.scheduler().scheduleOnce(RESTART_DELAY, this::run, system.executionContext());
+            }
+        });
     }
 
     private CompletionStage<Map<TopicPartition, Object>> positionsOf(Set<TopicPartition> assigned) {
@@ -122,7 +134,8 @@ public final class PartitionConsumer {
         int partition = tp.partition();
         Batcher batcher = new Batcher(startWatermarks.getOrDefault(
                 partition, Watermark.initial(settings.allowedLateness().toMillis())));
-        return records
+        CompletableFuture<Done> done = records
+                .via(partitionStreams.get().flow())
                 .groupedWithin(settings.maxBatchRecords(), settings.maxBatchDelay())
                 .map(batcher::aggregate)
                 .async()
@@ -134,7 +147,11 @@ public final class PartitionConsumer {
                     }
                     return reply;
                 })
-                .runWith(Sink.ignore(), system);
+                .runWith(Sink.ignore(), system)
+                .toCompletableFuture();
+        running.add(done);
+        done.whenComplete((d, e) -> running.remove(done));
+        return done;
     }
 
     private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<MetricPartition.Command> entity(int partition) {
@@ -191,6 +208,8 @@ public final class PartitionConsumer {
         return ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(settings.bootstrapServers())
                 .withGroupId(settings.groupId())
+                // Nothing is committed to Kafka, so there is nothing to wait for when stopping.
+                .withStopTimeout(Duration.ZERO)
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxBatchRecords()))

@@ -1,0 +1,186 @@
+package io.analytics.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AcceptedEventIdsTest {
+
+    /** A clock the test moves by hand. */
+    static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private static final Duration RETENTION = Duration.ofHours(24);
+    private static final Instant START = Instant.parse("2026-02-16T10:30:00Z");
+
+    private MutableClock clock;
+    private AcceptedEventIds ids;
+
+    @BeforeEach
+    void setUp() {
+        clock = new MutableClock(START);
+        ids = new AcceptedEventIds(RETENTION, clock);
+    }
+
+    private static boolean[] flags(boolean... values) {
+        return values;
+    }
+
+    @Test
+    void firstSightIsNotADuplicate() {
+        assertThat(ids.claim("p", List.of("a", "b", "c"))).containsExactly(false, false, false);
+        assertThat(ids.size()).isEqualTo(3);
+        assertThat(ids.retention()).isEqualTo(RETENTION);
+    }
+
+    @Test
+    void duplicateWithinOneClaimList() {
+        assertThat(ids.claim("p", List.of("a", "b", "a", "a", "c", "b"))).containsExactly(false, false, true, true, false, true);
+        assertThat(ids.size()).isEqualTo(3);
+    }
+
+    @Test
+    void duplicateAcrossClaims() {
+        ids.claim("p", List.of("a", "b"));
+        assertThat(ids.claim("p", List.of("c", "a"))).containsExactly(false, true);
+        clock.advance(Duration.ofHours(5));
+        assertThat(ids.claim("p", List.of("b", "c", "d"))).containsExactly(true, true, false);
+    }
+
+    @Test
+    void emptyClaim() {
+        assertThat(ids.claim("p", List.of())).isEmpty();
+    }
+
+    @Test
+    void projectsAreSeparate() {
+        ids.claim("p1", List.of("evt_1"));
+        assertThat(ids.claim("p2", List.of("evt_1"))).containsExactly(false);
+        assertThat(ids.claim("p1", List.of("evt_1"))).containsExactly(true);
+        assertThat(ids.claim("p2", List.of("evt_1"))).containsExactly(true);
+    }
+
+    @Test
+    void projectAndIdBoundaryIsNotAmbiguous() {
+        ids.claim("ab", List.of("c"));
+        assertThat(ids.claim("a", List.of("bc"))).containsExactly(false);
+    }
+
+    @Test
+    void releaseMakesAnIdClaimableAgain() {
+        ids.claim("p", List.of("a", "b"));
+        ids.release("p", List.of("a"));
+        assertThat(ids.claim("p", List.of("a", "b"))).containsExactly(false, true);
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(true);
+    }
+
+    @Test
+    void releaseOfAnotherProjectLeavesIdsAlone() {
+        ids.claim("p1", List.of("a"));
+        ids.release("p2", List.of("a"));
+        assertThat(ids.claim("p1", List.of("a"))).containsExactly(true);
+    }
+
+    @Test
+    void releaseWorksForIdsClaimedInAnEarlierHour() {
+        ids.claim("p", List.of("a"));
+        clock.advance(Duration.ofHours(3));
+        ids.release("p", List.of("a"));
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(false);
+    }
+
+    @Test
+    void idsAreKeptForTheWholeRetention() {
+        ids.claim("p", List.of("a"));
+        clock.set(START.plus(RETENTION).minusMillis(1));
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(true);
+    }
+
+    @Test
+    void idsExpireAfterTheRetention() {
+        ids.claim("p", List.of("a", "b"));
+        clock.advance(Duration.ofHours(2));
+        ids.claim("p", List.of("late"));
+        // expiry is by hourly bucket: an id is surely gone one bucket after the retention
+        clock.set(START.plus(RETENTION).plus(Duration.ofHours(1)).plusMillis(1));
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(false);
+        // "late" was accepted two hours later and is still within its retention
+        assertThat(ids.claim("p", List.of("late"))).containsExactly(true);
+        // "b" expired with "a"; the index shrank: "late" and the re-claimed "a" remain, "b" was dropped
+        assertThat(ids.size()).isEqualTo(2);
+        assertThat(ids.claim("p", List.of("b"))).containsExactly(false);
+    }
+
+    @Test
+    void memoryStaysBoundedOverManyHours() {
+        for (int hour = 0; hour < 24 * 5; hour++) {
+            List<String> batch = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                batch.add("h" + hour + "_" + i);
+            }
+            assertThat(ids.claim("p", batch)).doesNotContain(true);
+            clock.advance(Duration.ofHours(1));
+        }
+        // at most retention + one bucket of hours are held
+        assertThat(ids.size()).isBetween(24L * 10, 26L * 10);
+    }
+
+    @Test
+    void rememberedIdsAreDuplicates() {
+        ids.remember("p", "old_1", START.minus(Duration.ofHours(2)).toEpochMilli());
+        ids.remember("p", "old_2", START.minus(Duration.ofHours(23)).plusSeconds(60).toEpochMilli());
+        ids.remember("p", "same_hour", START.toEpochMilli());
+        assertThat(ids.claim("p", List.of("old_1", "old_2", "same_hour", "new"))).containsExactly(true, true, true, false);
+        assertThat(ids.claim("other", List.of("old_1"))).containsExactly(false);
+    }
+
+    @Test
+    void rememberIgnoresIdsOlderThanTheRetention() {
+        ids.remember("p", "ancient", START.minus(RETENTION).minus(Duration.ofMinutes(1)).toEpochMilli());
+        assertThat(ids.claim("p", List.of("ancient"))).containsExactly(false);
+    }
+
+    @Test
+    void rememberedIdsExpireByTheirAcceptanceTime() {
+        ids.remember("p", "x", START.minus(Duration.ofHours(23)).toEpochMilli());
+        assertThat(ids.claim("p", List.of("x"))).containsExactly(true);
+        clock.advance(Duration.ofHours(2).plusMinutes(1)); // x is now 25h01m old
+        assertThat(ids.claim("p", List.of("x"))).containsExactly(false);
+    }
+}

@@ -1,0 +1,83 @@
+package io.analytics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.node.AnalyticsNode;
+import io.analytics.node.kafka.EmbeddedKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The node is stopped while clients are still sending and started again on the same Kafka and
+ * PostgreSQL state; clients retry what was not acknowledged. Nothing acknowledged may be lost, and
+ * nothing replayed (by the consumer or by a client's retry) may be counted twice.
+ */
+class RestartIntegrationTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRestartMidStreamLosesNothingAndCountsNothingTwice() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
+                TestPostgres postgres = new TestPostgres();
+                KafkaProducer<byte[], byte[]> direct = producer(kafka.bootstrapServers())) {
+            AnalyticsNode first = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+            ApiClient api = new ApiClient(first.url(), TestNode.API_KEY);
+            GroundTruth truth = new GroundTruth();
+            List<ObjectNode> events = EventScenario.generate(1234, 4000, "restart");
+            Feeder feeder = new Feeder(api, truth, direct, "events.raw", 99);
+
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+                try {
+                    feeder.feed(events, 100);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            awaitAcknowledged(truth, events.size() / 3);
+            first.close();
+            assertThat(sending).as("clients are still sending when the node stops").isNotDone();
+
+            AnalyticsNode second = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+            try {
+                api.baseUrl(second.url());
+                sending.get(3, TimeUnit.MINUTES);
+                assertThat(feeder.retries).as("requests interrupted by the restart were retried").isPositive();
+                assertThat(truth.size()).isEqualTo(events.size());
+
+                MetricsAssertions.awaitAllCounted(api, truth);
+                MetricsAssertions.assertEveryMetric(api, truth);
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    private static void awaitAcknowledged(GroundTruth truth, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (truth.size() < count) {
+            assertThat(System.nanoTime()).as("%d events acknowledged within 60 s", count).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+}
