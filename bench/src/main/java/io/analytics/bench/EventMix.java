@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * <p>A pool of concurrently active user sessions is kept; each emitted event advances one randomly
  * chosen session through the funnel {@code page_view → product_view → add_to_cart → checkout_started →
  * purchase_completed}, with drop-off after every step, an occasional {@code payment_failed} (after
- * which the buyer may retry and succeed) and an occasional {@code refund_issued} after a purchase.
+ * which the buyer may retry and succeed) and an occasional {@code refund} after a purchase.
  * Events of one session are emitted in funnel order with non-decreasing timestamps.
  *
  * <p>Everything that can be is precomputed or derived from cheap hashes (per-user country, platform,
@@ -41,7 +41,7 @@ public final class EventMix {
     /** Event types in funnel order; the index is the funnel rank. */
     public static final String[] TYPES = {
         "page_view", "product_view", "add_to_cart", "checkout_started", "payment_failed",
-        "purchase_completed", "refund_issued"
+        "purchase_completed", "refund"
     };
     public static final String PROBE_TYPE = "loadgen_probe";
 

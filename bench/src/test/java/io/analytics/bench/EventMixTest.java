@@ -24,8 +24,8 @@ class EventMixTest {
             "add_to_cart", Set.of("checkout_started"),
             "checkout_started", Set.of("payment_failed", "purchase_completed"),
             "payment_failed", Set.of("purchase_completed"),
-            "purchase_completed", Set.of("refund_issued"),
-            "refund_issued", Set.of());
+            "purchase_completed", Set.of("refund"),
+            "refund", Set.of());
     private static final Set<String> COUNTRIES = Set.of(EventMix.COUNTRIES);
 
     private static List<JsonNode> generate(EventMix mix, int batches, int batchSize, long now) throws Exception {
@@ -80,7 +80,7 @@ class EventMixTest {
                 assertThat(p.get("currency").asText()).isIn("USD", "EUR", "GBP");
                 currencies.add(p.get("currency").asText());
             }
-            if (type.equals("purchase_completed") || type.equals("refund_issued") || type.equals("payment_failed")) {
+            if (type.equals("purchase_completed") || type.equals("refund") || type.equals("payment_failed")) {
                 assertThat(p.get("amount").isNumber()).isTrue();
                 double amount = p.get("amount").asDouble();
                 assertThat(amount).isBetween(0.49, 3 * 900.0);
@@ -90,7 +90,7 @@ class EventMixTest {
             } else {
                 assertThat(p.has("amount")).isFalse();
             }
-            if (type.equals("purchase_completed") || type.equals("refund_issued")) {
+            if (type.equals("purchase_completed") || type.equals("refund")) {
                 assertThat(p.get("order_id").asText()).startsWith("ord_testrun_");
             }
             counts.merge(type, 1, Integer::sum);
@@ -120,7 +120,7 @@ class EventMixTest {
         assertThat(counts.get("checkout_started")).isGreaterThan(counts.get("purchase_completed"));
         assertThat(counts.get("purchase_completed")).isGreaterThan(counts.getOrDefault("payment_failed", 0));
         assertThat(counts.get("payment_failed")).isPositive();
-        assertThat(counts.get("refund_issued")).isPositive().isLessThan(counts.get("purchase_completed") / 10);
+        assertThat(counts.get("refund")).isPositive().isLessThan(counts.get("purchase_completed") / 10);
         assertThat(currencies).containsExactlyInAnyOrder("USD", "EUR", "GBP");
         assertThat(platforms).containsExactlyInAnyOrder("web", "ios", "android");
         assertThat(countries).hasSizeGreaterThanOrEqualTo(18);

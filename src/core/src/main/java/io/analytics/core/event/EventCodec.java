@@ -1,11 +1,13 @@
 package io.analytics.core.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -15,7 +17,6 @@ import java.util.Map;
 public final class EventCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<Map<String, Object>> ATTRIBUTES = new TypeReference<>() {};
 
     private EventCodec() {}
 
@@ -66,8 +67,26 @@ public final class EventCodec {
         return node == null || node.isNull() ? null : node.asText();
     }
 
+    /** Scalars are read directly (the common case, and the only values that group); nested values through Jackson. */
     private static Map<String, Object> attributes(JsonNode node) {
-        return node == null || !node.isObject() ? Map.of() : JSON.convertValue(node, ATTRIBUTES);
+        if (node == null || !node.isObject() || node.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Object> attributes = new HashMap<>(node.size() * 2);
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            if (value.isTextual()) {
+                attributes.put(field.getKey(), value.textValue());
+            } else if (value.isNumber()) {
+                attributes.put(field.getKey(), value.numberValue());
+            } else if (value.isBoolean()) {
+                attributes.put(field.getKey(), value.booleanValue());
+            } else if (value.isContainerNode()) {
+                attributes.put(field.getKey(), JSON.convertValue(value, Object.class));
+            }
+        }
+        return Collections.unmodifiableMap(attributes);
     }
 
     /** A record of the raw topic that is not a valid event. */

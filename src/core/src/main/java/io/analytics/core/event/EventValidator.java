@@ -3,15 +3,12 @@ package io.analytics.core.event;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.DateTimeException;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.regex.Pattern;
 
 /**
  * Checks one submitted event against the public contract and says exactly which field is wrong and
- * why. A valid event is normalised in place: the timestamp becomes ISO-8601 UTC and the project is
- * stamped on it, so that what reaches the raw topic is self-describing.
+ * why. A valid event is normalised in place: the timestamp becomes epoch milliseconds (UTC) and the
+ * project is stamped on it, so that what reaches the raw topic is self-describing and cheap to read.
  */
 public final class EventValidator {
 
@@ -42,8 +39,7 @@ public final class EventValidator {
         if (error != null) {
             return new Invalid(eventIdText, error);
         }
-        long timestamp = parseTimestamp(event.get("timestamp"));
-        event.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(timestamp)));
+        event.put("timestamp", parseTimestamp(event.get("timestamp")));
         event.put("project_id", projectId);
         return new Valid(EventCodec.fromJson(event), event);
     }
@@ -109,7 +105,7 @@ public final class EventValidator {
         if (timestamp.isIntegralNumber() && timestamp.canConvertToLong()) {
             millis = timestamp.asLong();
         } else if (timestamp.isTextual()) {
-            millis = OffsetDateTime.parse(timestamp.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli();
+            millis = IsoTimestamps.parse(timestamp.asText());
         } else {
             throw new DateTimeException("not a timestamp");
         }

@@ -23,4 +23,9 @@ public record CellKey(
     public long windowEnd() {
         return window.endOf(windowStart);
     }
+
+    /** The cell of the same group in the window of size {@code size} that contains this one. */
+    public CellKey resized(WindowSize size) {
+        return new CellKey(projectId, size, size.startOf(windowStart), dimension, dimensionValue, eventType);
+    }
 }

@@ -10,14 +10,16 @@ public final class MetricCell {
     private double amount;
     private UniqueUsers users;
 
-    public void add(Double eventAmount, String userId, boolean trackUsers) {
+    public void add(Double eventAmount) {
         count++;
         if (eventAmount != null) {
             amount += eventAmount;
         }
-        if (trackUsers && userId != null) {
-            users().add(userId);
-        }
+    }
+
+    /** Counts a user, given as {@link UniqueUsers#hash(String)}. */
+    public void addUser(long userHash) {
+        users().add(userHash);
     }
 
     public void merge(CellDelta delta) {

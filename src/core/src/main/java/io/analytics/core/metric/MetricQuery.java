@@ -37,11 +37,11 @@ public record MetricQuery(
 
     /** Whether a cell is one this query reads. */
     public boolean selects(CellKey key) {
-        return key.projectId().equals(projectId)
-                && key.window() == window
+        return key.window() == window
                 && key.windowStart() >= start
                 && key.windowStart() < end
                 && key.dimension().equals(groupBy.name())
-                && key.eventType().equals(cellEventType());
+                && key.eventType().equals(cellEventType())
+                && key.projectId().equals(projectId);
     }
 }

@@ -13,12 +13,19 @@ import java.util.Map;
  * micro-batch of thousands of events becomes one journal write. Events are applied in offset order
  * against a watermark that advances with them; a window already closed when an event arrives does not
  * take it, and the event is counted as late.
+ *
+ * <p>Each event is added once, to the cells of the smallest window size still open for it; the larger
+ * sizes are rolled up from those cells when the batch is drained. This is exact because a window
+ * closes no earlier than the smaller windows it contains: if an event's 1m window is open, so are its
+ * 5m, 1h and 1d windows.
  */
 public final class PartitionBatch {
 
+    private static final WindowSize[] SIZES = WindowSize.values();
+
     private final List<Dimension> dimensions;
     private final long maxFutureSkewMillis;
-    private final Map<CellKey, MetricCell> cells = new HashMap<>();
+    private final Map<CellKey, MetricCell> finest = new HashMap<>();
     private Watermark watermark;
     private long events;
     private long lateEvents;
@@ -36,39 +43,60 @@ public final class PartitionBatch {
 
     public void add(AnalyticsEvent event, long recordTimestamp) {
         events++;
-        boolean late = false;
-        for (WindowSize size : WindowSize.values()) {
-            long windowStart = size.startOf(event.timestamp());
-            if (watermark.isClosed(size, windowStart)) {
-                late = true;
-                continue;
-            }
-            addToWindow(event, size, windowStart);
-        }
-        if (late) {
+        WindowSize smallestOpen = smallestOpenWindow(event.timestamp());
+        if (smallestOpen != SIZES[0]) {
             lateEvents++;
+        }
+        if (smallestOpen != null) {
+            addToWindow(event, smallestOpen, smallestOpen.startOf(event.timestamp()));
         }
         watermark = watermark.advance(Math.min(event.timestamp(), saturatedAdd(recordTimestamp, maxFutureSkewMillis)));
     }
 
+    private WindowSize smallestOpenWindow(long eventTime) {
+        for (WindowSize size : SIZES) {
+            if (!watermark.isClosed(size, size.startOf(eventTime))) {
+                return size;
+            }
+        }
+        return null;
+    }
+
     private void addToWindow(AnalyticsEvent event, WindowSize size, long windowStart) {
         Double amount = event.amount();
+        long user = event.userId() == null ? 0 : UniqueUsers.hash(event.userId());
         for (Dimension dimension : dimensions) {
             String value = dimension.valueOf(event);
             cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, event.eventType()))
-                    .add(amount, null, false);
-            cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, CellKey.ALL_TYPES))
-                    .add(amount, event.userId(), true);
+                    .add(amount);
+            MetricCell all = cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, CellKey.ALL_TYPES));
+            all.add(amount);
+            if (event.userId() != null) {
+                all.addUser(user);
+            }
         }
     }
 
     private MetricCell cell(CellKey key) {
-        return cells.computeIfAbsent(key, k -> new MetricCell());
+        return finest.computeIfAbsent(key, k -> new MetricCell());
     }
 
+    /**
+     * One delta per cell of every window size: each cell events were added to, and its share of the
+     * larger windows containing it. Every cell's own delta is taken before any merging, so a cell that
+     * is both a target of smaller cells and a source for larger ones is never counted twice.
+     */
     public List<CellDelta> deltas() {
-        List<CellDelta> deltas = new ArrayList<>(cells.size());
-        cells.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
+        Map<CellKey, MetricCell> all = new HashMap<>();
+        for (Map.Entry<CellKey, MetricCell> entry : finest.entrySet()) {
+            CellKey key = entry.getKey();
+            CellDelta own = entry.getValue().toDelta(key);
+            for (int i = key.window().ordinal(); i < SIZES.length; i++) {
+                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(own);
+            }
+        }
+        List<CellDelta> deltas = new ArrayList<>(all.size());
+        all.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
         return deltas;
     }
 

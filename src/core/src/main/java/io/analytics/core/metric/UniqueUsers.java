@@ -1,5 +1,8 @@
 package io.analytics.core.metric;
 
+import java.nio.charset.StandardCharsets;
+import org.apache.datasketches.hash.MurmurHash3;
+import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.Union;
 
 /**
@@ -11,6 +14,7 @@ import org.apache.datasketches.hll.Union;
 public final class UniqueUsers {
 
     public static final int LG_K = 14;
+    private static final long SEED = 0x75736572L;
 
     private final Union union;
 
@@ -26,12 +30,17 @@ public final class UniqueUsers {
         return new UniqueUsers(Union.heapify(compact));
     }
 
-    public void add(String userId) {
-        union.update(userId);
+    /** A user id reduced to 64 bits once per event, so the many cells an event touches do not each hash the string. */
+    public static long hash(String userId) {
+        return MurmurHash3.hash(userId.getBytes(StandardCharsets.UTF_8), SEED)[0];
+    }
+
+    public void add(long userHash) {
+        union.update(userHash);
     }
 
     public void merge(byte[] compactSketch) {
-        union.update(org.apache.datasketches.hll.HllSketch.heapify(compactSketch));
+        union.update(HllSketch.heapify(compactSketch));
     }
 
     public boolean isEmpty() {

@@ -13,11 +13,11 @@ class MetricCellTest {
     @Test
     void addCountsSumsAndTracksUsersOnlyWhenAsked() {
         MetricCell cell = new MetricCell();
-        cell.add(10.5, "u1", true);
-        cell.add(null, "u2", true);
-        cell.add(2.0, "u1", true);
-        cell.add(1.0, "u9", false);
-        cell.add(null, null, true);
+        add(cell, 10.5, "u1", true);
+        add(cell, null, "u2", true);
+        add(cell, 2.0, "u1", true);
+        add(cell, 1.0, "u9", false);
+        add(cell, null, null, true);
         CellValue value = cell.value(KEY);
         assertThat(value.key()).isEqualTo(KEY);
         assertThat(value.count()).isEqualTo(5);
@@ -28,7 +28,7 @@ class MetricCellTest {
     @Test
     void emptyCellHasNoSketch() {
         MetricCell cell = new MetricCell();
-        cell.add(1.0, "u1", false);
+        add(cell, 1.0, "u1", false);
         CellDelta delta = cell.toDelta(KEY);
         assertThat(delta.users()).isNull();
         assertThat(delta.count()).isEqualTo(1);
@@ -42,12 +42,12 @@ class MetricCellTest {
         MetricCell second = new MetricCell();
         // users 0..199 in the first half, 150..349 in the second: 350 distinct, 50 shared
         for (int i = 0; i < 200; i++) {
-            whole.add(i * 0.5, "user_" + i, true);
-            first.add(i * 0.5, "user_" + i, true);
+            add(whole, i * 0.5, "user_" + i, true);
+            add(first, i * 0.5, "user_" + i, true);
         }
         for (int i = 150; i < 350; i++) {
-            whole.add(1.25, "user_" + i, true);
-            second.add(1.25, "user_" + i, true);
+            add(whole, 1.25, "user_" + i, true);
+            add(second, 1.25, "user_" + i, true);
         }
         MetricCell merged = new MetricCell();
         merged.merge(first.toDelta(KEY));
@@ -65,7 +65,7 @@ class MetricCellTest {
     void ofRebuildsFromTotalsAndCopyIsIndependent() {
         MetricCell cell = new MetricCell();
         for (int i = 0; i < 30; i++) {
-            cell.add(1.0, "u" + (i % 10), true);
+            add(cell, 1.0, "u" + (i % 10), true);
         }
         MetricCell rebuilt = MetricCell.of(cell.toDelta(KEY));
         assertThat(rebuilt.value(KEY).count()).isEqualTo(30);
@@ -73,7 +73,7 @@ class MetricCellTest {
         assertThat(Math.round(rebuilt.value(KEY).uniqueUsers())).isEqualTo(10);
 
         MetricCell copy = cell.copy(KEY);
-        copy.add(5.0, "new_user", true);
+        add(copy, 5.0, "new_user", true);
         assertThat(cell.value(KEY).count()).isEqualTo(30);
         assertThat(Math.round(cell.value(KEY).uniqueUsers())).isEqualTo(10);
         assertThat(copy.value(KEY).count()).isEqualTo(31);
@@ -84,7 +84,7 @@ class MetricCellTest {
     void mergingTheSameUsersAgainDoesNotInflateUniques() {
         MetricCell a = new MetricCell();
         for (int i = 0; i < 100; i++) {
-            a.add(null, "u" + i, true);
+            add(a, null, "u" + i, true);
         }
         CellDelta delta = a.toDelta(KEY);
         MetricCell target = new MetricCell();
@@ -92,5 +92,13 @@ class MetricCellTest {
         target.merge(delta);
         assertThat(target.value(KEY).count()).isEqualTo(200);
         assertThat(Math.round(target.value(KEY).uniqueUsers())).isEqualTo(100);
+    }
+
+    /** Adds one event to a cell as the aggregator does: its amount, and its user when users are tracked. */
+    private static void add(MetricCell cell, Double amount, String user, boolean trackUsers) {
+        cell.add(amount);
+        if (trackUsers && user != null) {
+            cell.addUser(UniqueUsers.hash(user));
+        }
     }
 }
