@@ -94,6 +94,7 @@ public final class AnalyticsNode implements AutoCloseable {
         if (settings.embeddedKafka()) {
             console.accept("starting embedded Kafka broker in " + settings.dataDir().resolve("kafka"));
             kafka = EmbeddedKafka.start(settings.dataDir().resolve("kafka"), 0);
+            console.accept("embedded Kafka broker at " + kafka.bootstrapServers() + ", raw topic " + settings.topic());
         }
         String bootstrap = bootstrapServers();
         int partitions = RawTopic.ensure(bootstrap, settings.topic(), settings.partitions(), settings.replicationFactor());
