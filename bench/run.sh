@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of the analytics platform: starts a fresh server, drives it with the load
-# generator at several target rates, samples the server JVM's CPU and peak RSS, and writes
+# generator at several target rates, samples the server JVM's CPU and peak RSS, measures the peer (Kafka's
+# ProducerPerformance on the platform's embedded broker) before each load run, and writes
 # bench/results/e2e-<UTC timestamp>.json plus a markdown table. See bench/README.md.
 #
 #   bench/run.sh [--rates 10000,25000,50000,75000] [--duration 30s] [--runs 3] [--port 18080] [-- loadgen flags...]
 #
 # Environment knobs: READY_TIMEOUT (s, default 600; the launcher may build first), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
 # PAUSE (s between runs, 2), DRAIN_TIMEOUT (loadgen --drain-timeout, 60s),
-# LOADGEN_JAVA_OPTS (JVM flags of the load generator), KEEP_WORK=1 (keep the scratch directory).
+# LOADGEN_JAVA_OPTS (JVM flags of the load generator), KEEP_WORK=1 (keep the scratch directory),
+# PEER=0 (no peer), PEER_RECORDS (2000000), PEER_TOPIC (bench.peer), PEER_TIMEOUT (s, 300), PEER_JAVA_OPTS,
+# IDLE_CORES (0.15) and IDLE_TIMEOUT (s, 30): the peer starts once the server JVM uses less CPU than that.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,10 +25,24 @@ BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
 PAUSE="${PAUSE:-2}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-60s}"
 LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
+PEER="${PEER:-1}"
+PEER_RECORDS="${PEER_RECORDS:-2000000}"
+PEER_TOPIC="${PEER_TOPIC:-bench.peer}"
+PEER_TIMEOUT="${PEER_TIMEOUT:-300}"
+PEER_PAYLOAD_EVENTS="${PEER_PAYLOAD_EVENTS:-20000}"
+# Full JIT (unlike the load generator): the peer is the ceiling, so its producer runs as fast as ours does.
+PEER_JAVA_OPTS="${PEER_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx1g}"
+IDLE_CORES="${IDLE_CORES:-0.15}"
+IDLE_TIMEOUT="${IDLE_TIMEOUT:-30}"
+# The producer settings of our ingest (src/ingest/.../EventPublisher.java), for the peer.
+PEER_PRODUCER_PROPS=(acks=all enable.idempotence=true max.in.flight.requests.per.connection=5 linger.ms=5
+    batch.size=262144 compression.type=lz4 buffer.memory=134217728)
+# Kafka's clients log through slf4j-simple: warnings and errors only. Fixed locale: BenchReport parses the output.
+TOOL_JAVA_FLAGS=(-Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Duser.language=en -Duser.country=US)
 API_KEY="bench-key"
 
 usage() {
-    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -57,6 +74,11 @@ for r in "${RATE_LIST[@]}"; do
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive integer" >&2; exit 2; }
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "run.sh: --port must be 1..65535" >&2; exit 2; }
+[[ "$PEER" =~ ^[01]$ ]] || { echo "run.sh: PEER must be 0 or 1" >&2; exit 2; }
+[[ "$PEER_RECORDS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: PEER_RECORDS must be a positive integer" >&2; exit 2; }
+[[ "$PEER_TIMEOUT" =~ ^[1-9][0-9]*$ && "$IDLE_TIMEOUT" =~ ^[0-9]+$ ]] \
+    || { echo "run.sh: PEER_TIMEOUT and IDLE_TIMEOUT must be whole seconds" >&2; exit 2; }
+[[ "$IDLE_CORES" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "run.sh: IDLE_CORES must be a number like 0.15" >&2; exit 2; }
 
 # "30s", "2m", "1500ms", "1h" or bare seconds -> whole seconds (rounded up); fails on anything else.
 to_seconds() {
@@ -159,6 +181,7 @@ now_s() { date +%s.%N; }
 SERVER_PID=""
 JAVA_PID=""
 LOADGEN_PID=""
+PEER_PID=""
 DATA_DIR=""
 WORK=""
 
@@ -195,6 +218,9 @@ cleanup() {
     if [[ -n "$LOADGEN_PID" ]] && alive "$LOADGEN_PID"; then
         kill -TERM "$LOADGEN_PID" 2>/dev/null || true
     fi
+    if [[ -n "$PEER_PID" ]] && alive "$PEER_PID"; then
+        kill -TERM "$PEER_PID" 2>/dev/null || true
+    fi
     stop_server || true
     [[ -n "$DATA_DIR" ]] && rm -rf "$DATA_DIR"
     if [[ -n "$WORK" ]]; then
@@ -213,7 +239,9 @@ trap 'exit 143' TERM
 # --- build if needed -------------------------------------------------------------------------------
 cd "$ROOT"
 if [[ ! -d bench/target || ! -d src/node/target || ! -d bench/target/lib \
-      || ! -f bench/target/classes/io/analytics/bench/LoadGenerator.class ]]; then
+      || ! -f bench/target/classes/io/analytics/bench/LoadGenerator.class \
+      || ! -f bench/target/classes/io/analytics/bench/KafkaPeer.class \
+      || -z "$(compgen -G 'bench/target/lib/kafka-tools-*.jar' || true)" ]]; then
     echo "run.sh: building (mvn -q -B -DskipTests package) ..."
     timeout "$BUILD_TIMEOUT" mvn -q -B -DskipTests package || die "build failed"
 fi
@@ -261,6 +289,87 @@ done
 CLK_TCK="$(getconf CLK_TCK)"
 echo "run.sh: ready (launcher pid $SERVER_PID, server JVM pid $JAVA_PID)"
 
+# --- the peer: Kafka's ProducerPerformance on the same embedded broker (bench/README.md) ----------------
+# The launcher prints "analytics: embedded Kafka broker at HOST:PORT, raw topic TOPIC" while starting.
+BOOTSTRAP=""
+RAW_TOPIC=""
+if ((PEER)); then
+    broker_line="$(grep -m 1 'embedded Kafka broker at ' "$SERVER_LOG" || true)"
+    if [[ "$broker_line" =~ embedded\ Kafka\ broker\ at\ ([^ ,]+),\ raw\ topic\ ([^ ]+) ]]; then
+        BOOTSTRAP="${BASH_REMATCH[1]}"
+        RAW_TOPIC="${BASH_REMATCH[2]}"
+    else
+        die "no 'embedded Kafka broker at HOST:PORT, raw topic T' line in the server output; PEER=0 runs without the peer"
+    fi
+    PAYLOAD="$WORK/peer-payload.jsonl"
+    echo "run.sh: peer: creating topic $PEER_TOPIC like $RAW_TOPIC on $BOOTSTRAP, generating its payload ..."
+    timeout --kill-after=10 120 java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${TOOL_JAVA_FLAGS[@]}" -cp "$CP" \
+        io.analytics.bench.KafkaPeer --bootstrap "$BOOTSTRAP" --like "$RAW_TOPIC" --topic "$PEER_TOPIC" \
+        --payload "$PAYLOAD" --events "$PEER_PAYLOAD_EVENTS" --out "$WORK/peer-setup.json" \
+        || die "could not prepare the peer (exit $?); PEER=0 runs without it"
+fi
+
+# Waits (up to IDLE_TIMEOUT) until the server JVM used less than IDLE_CORES over one second. Sets
+# IDLE_WAIT_S, IDLE_CORES_SEEN and IDLE (1 if it got there).
+wait_idle() {
+    local start=$SECONDS k0 k1
+    IDLE=0
+    while :; do
+        k0="$(cpu_ticks "$JAVA_PID")"
+        sleep 1
+        k1="$(cpu_ticks "$JAVA_PID")"
+        IDLE_CORES_SEEN="$(awk -v a="$k0" -v b="$k1" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", (b - a) / hz }')"
+        if awk -v c="$IDLE_CORES_SEEN" -v max="$IDLE_CORES" 'BEGIN { exit !(c < max) }'; then
+            IDLE=1
+            break
+        fi
+        ((SECONDS - start >= IDLE_TIMEOUT)) && break
+    done
+    IDLE_WAIT_S=$((SECONDS - start))
+}
+
+# One ProducerPerformance run: peer-<rate>-<n>.log (its output) and peer-<rate>-<n>.server.json.
+run_peer() {
+    local rate="$1" i="$2" log="$WORK/peer-$1-$2.log" rc=0 ticks0 ticks1 c0 c1 t0 t1 summary
+    wait_idle
+    if ((!IDLE)); then
+        echo "run.sh: warning: the server still used $IDLE_CORES_SEEN cores after ${IDLE_TIMEOUT}s; running the peer anyway" >&2
+    fi
+    echo "run.sh: rate $rate ev/s, run $i/$RUNS: peer (ProducerPerformance, $PEER_RECORDS records to $PEER_TOPIC) ..."
+    ticks0="$(cpu_ticks "$JAVA_PID")"
+    times > "$WORK/times"
+    c0="$(children_cpu_s)"
+    t0="$(now_s)"
+    # shellcheck disable=SC2086 # PEER_JAVA_OPTS is a list of JVM flags
+    timeout --kill-after=10 "$PEER_TIMEOUT" java $PEER_JAVA_OPTS "${TOOL_JAVA_FLAGS[@]}" -cp "$CP" \
+        org.apache.kafka.tools.ProducerPerformance --topic "$PEER_TOPIC" --num-records "$PEER_RECORDS" \
+        --throughput -1 --payload-file "$PAYLOAD" \
+        --producer-props "bootstrap.servers=$BOOTSTRAP" "${PEER_PRODUCER_PROPS[@]}" > "$log" 2>&1 &
+    PEER_PID=$!
+    wait "$PEER_PID" || rc=$?
+    PEER_PID=""
+    t1="$(now_s)"
+    ticks1="$(cpu_ticks "$JAVA_PID")"
+    times > "$WORK/times"
+    c1="$(children_cpu_s)"
+    summary="$(grep -E 'records sent, .* 99\.9th' "$log" | tail -n 1 || true)"
+    if ((rc != 0)) || [[ -z "$summary" ]]; then
+        PEER_FAILED=$((PEER_FAILED + 1))
+        echo "run.sh: the peer exited with $rc (timeout is 124); its output ends with:" >&2
+        tail -n 20 "$log" | sed 's/^/    /' >&2
+    else
+        echo "    $summary"
+    fi
+    awk -v rate="$rate" -v run="$i" -v rc="$rc" -v n="$PEER_RECORDS" -v t0="$t0" -v t1="$t1" -v k0="$ticks0" \
+        -v k1="$ticks1" -v hz="$CLK_TCK" -v c0="$c0" -v c1="$c1" -v idle="$IDLE" -v waited="$IDLE_WAIT_S" \
+        -v seen="$IDLE_CORES_SEEN" 'BEGIN {
+            wall = t1 - t0; cpu = (k1 - k0) / hz;
+            printf "{\"rate\": %d, \"run\": %d, \"peer_exit\": %d, \"records_expected\": %d, \"wall_s\": %.3f, ", rate, run, rc, n, wall;
+            printf "\"server_cpu_s\": %.2f, \"server_cpu_cores\": %.3f, \"peer_cpu_s\": %.2f, ", cpu, (wall > 0 ? cpu / wall : 0), c1 - c0;
+            printf "\"idle\": %s, \"idle_wait_s\": %d, \"idle_server_cores\": %s}\n", (idle ? "true" : "false"), waited, seen }' \
+        > "$WORK/peer-$rate-$i.server.json"
+}
+
 # Peak RSS per rate: VmHWM can be reset to the current RSS by writing 5 to clear_refs (Linux >= 4.0).
 RSS_SCOPE="per_rate"
 reset_hwm() {
@@ -277,10 +386,10 @@ json_str() { # minimal JSON string escaping for metadata
 
 # --- runs --------------------------------------------------------------------------------------------
 FAILED=0
+PEER_FAILED=0
 SERVER_DIED=0
 for rate in "${RATE_LIST[@]}"; do
     ((SERVER_DIED)) && break
-    reset_hwm
     for ((i = 1; i <= RUNS; i++)); do
         if ! alive "$JAVA_PID"; then
             echo "run.sh: the server JVM (pid $JAVA_PID) is gone; stopping here" >&2
@@ -288,6 +397,12 @@ for rate in "${RATE_LIST[@]}"; do
             SERVER_DIED=1
             break
         fi
+        if ((PEER)); then
+            run_peer "$rate" "$i"
+            sleep "$PAUSE"
+        fi
+        # Peak RSS of this load run only (the rate's peak is the maximum over its runs), not of the peer.
+        reset_hwm
         echo "run.sh: rate $rate ev/s, run $i/$RUNS, $DURATION ..."
         out="$WORK/run-$rate-$i.json"
         log="$WORK/run-$rate-$i.log"
@@ -335,6 +450,9 @@ stop_server
     printf '"java": %s, ' "$(json_str "$(java -version 2>&1 | head -n 1)")"
     printf '"rates": [%s], "duration": %s, "runs_per_rate": %d, "port": %d, ' "$RATES" "$(json_str "$DURATION")" "$RUNS" "$PORT"
     printf '"loadgen_java_opts": %s, "loadgen_extra_args": %s, ' "$(json_str "$LOADGEN_JAVA_OPTS")" "$(json_str "${EXTRA[*]:-}")"
+    printf '"peer": %s, "peer_records": %d, "peer_topic": %s, "peer_bootstrap": %s, ' "$( ((PEER)) && echo true || echo false)" \
+        "$PEER_RECORDS" "$(json_str "$PEER_TOPIC")" "$(json_str "$BOOTSTRAP")"
+    printf '"peer_producer_props": %s, "peer_java_opts": %s, ' "$(json_str "${PEER_PRODUCER_PROPS[*]}")" "$(json_str "$PEER_JAVA_OPTS")"
     printf '"rss_peak_scope": %s, "server_died": %s}\n' "$(json_str "$RSS_SCOPE")" "$( ((SERVER_DIED)) && echo true || echo false)"
 } > "$WORK/meta.json"
 
@@ -347,5 +465,9 @@ if ((SERVER_DIED)); then
 fi
 if ((FAILED > 0)); then
     echo "run.sh: $FAILED load generator run(s) failed; see above" >&2
+    exit 1
+fi
+if ((PEER_FAILED > 0)); then
+    echo "run.sh: $PEER_FAILED peer run(s) failed; see above" >&2
     exit 1
 fi

@@ -20,16 +20,21 @@ final class MetricsAssertions {
 
     /** Waits until the platform has counted as many events as were acknowledged. */
     static void awaitAllCounted(ApiClient api, GroundTruth truth) throws Exception {
+        assertThat(awaitCounted(api, truth.size())).as("events counted by the platform").isEqualTo(truth.size());
+    }
+
+    /** Waits (up to 90 s) until at least {@code count} events are counted; returns the last count seen. */
+    static double awaitCounted(ApiClient api, long count) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         double counted = -1;
         while (System.nanoTime() < deadline) {
             counted = total(api);
-            if (counted == truth.size()) {
-                return;
+            if (counted >= count) {
+                return counted;
             }
             Thread.sleep(100);
         }
-        assertThat(counted).as("events counted by the platform").isEqualTo(truth.size());
+        return counted;
     }
 
     static void assertEveryMetric(ApiClient api, GroundTruth truth) throws Exception {

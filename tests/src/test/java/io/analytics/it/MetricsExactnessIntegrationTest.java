@@ -62,7 +62,8 @@ class MetricsExactnessIntegrationTest {
         MetricsAssertions.assertEveryMetric(api, truth);
 
         assertThat(postgres.count("SELECT count(*) FROM metric_cells")).as("closed windows in the read model").isPositive();
-        assertThat(postgres.count("SELECT count(*) FROM snapshot")).as("entity snapshots in PostgreSQL").isPositive();
+        assertThat(postgres.count("SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'MetricPartition|%'"))
+                .as("metric entities journaled in PostgreSQL").isPositive();
     }
 
     @Test

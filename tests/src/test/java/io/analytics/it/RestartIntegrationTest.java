@@ -33,7 +33,8 @@ class RestartIntegrationTest {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
                 TestPostgres postgres = new TestPostgres();
                 KafkaProducer<byte[], byte[]> direct = producer(kafka.bootstrapServers())) {
-            AnalyticsNode first = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+            Map<String, Object> snapshotOften = Map.of("analytics.metrics.snapshot-every", 3);
+            AnalyticsNode first = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
             ApiClient api = new ApiClient(first.url(), TestNode.API_KEY);
             GroundTruth truth = new GroundTruth();
             List<ObjectNode> events = EventScenario.generate(1234, 4000, "restart");
@@ -47,10 +48,12 @@ class RestartIntegrationTest {
                 }
             });
             awaitAcknowledged(truth, events.size() / 3);
+            assertThat(MetricsAssertions.awaitCounted(api, events.size() / 4)).isGreaterThanOrEqualTo(events.size() / 4);
             first.close();
             assertThat(sending).as("clients are still sending when the node stops").isNotDone();
+            assertThat(postgres.count("SELECT count(*) FROM snapshot")).as("the restart recovers from snapshots").isPositive();
 
-            AnalyticsNode second = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+            AnalyticsNode second = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
             try {
                 api.baseUrl(second.url());
                 sending.get(3, TimeUnit.MINUTES);
