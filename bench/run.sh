@@ -330,7 +330,7 @@ wait_idle() {
 
 # One ProducerPerformance run: peer-<rate>-<n>.log (its output) and peer-<rate>-<n>.server.json.
 run_peer() {
-    local rate="$1" i="$2" log="$WORK/peer-$1-$2.log" rc=0 ticks0 ticks1 c0 c1 t0 t1 summary
+    local rate="$1" i="$2" log="$WORK/peer-$1-$2.log" rc=0 ticks0 ticks1 c0 c1 t0 t1 summary disk
     wait_idle
     if ((!IDLE)); then
         echo "run.sh: warning: the server still used $IDLE_CORES_SEEN cores after ${IDLE_TIMEOUT}s; running the peer anyway" >&2
@@ -353,6 +353,9 @@ run_peer() {
     times > "$WORK/times"
     c1="$(children_cpu_s)"
     summary="$(grep -E 'records sent, .* 99\.9th' "$log" | tail -n 1 || true)"
+    # Disk the peer's topic takes so far (all peer runs; lz4-compressed batches). Allocated blocks, not
+    # apparent sizes: Kafka preallocates sparse 10 MB index files per partition.
+    disk="$(du -sk "$DATA_DIR/kafka/$PEER_TOPIC"-* 2>/dev/null | awk '{ n += $1 } END { print n * 1024 }')"
     if ((rc != 0)) || [[ -z "$summary" ]]; then
         PEER_FAILED=$((PEER_FAILED + 1))
         echo "run.sh: the peer exited with $rc (timeout is 124); its output ends with:" >&2
@@ -362,11 +365,12 @@ run_peer() {
     fi
     awk -v rate="$rate" -v run="$i" -v rc="$rc" -v n="$PEER_RECORDS" -v t0="$t0" -v t1="$t1" -v k0="$ticks0" \
         -v k1="$ticks1" -v hz="$CLK_TCK" -v c0="$c0" -v c1="$c1" -v idle="$IDLE" -v waited="$IDLE_WAIT_S" \
-        -v seen="$IDLE_CORES_SEEN" 'BEGIN {
+        -v seen="$IDLE_CORES_SEEN" -v disk="$disk" 'BEGIN {
             wall = t1 - t0; cpu = (k1 - k0) / hz;
             printf "{\"rate\": %d, \"run\": %d, \"peer_exit\": %d, \"records_expected\": %d, \"wall_s\": %.3f, ", rate, run, rc, n, wall;
             printf "\"server_cpu_s\": %.2f, \"server_cpu_cores\": %.3f, \"peer_cpu_s\": %.2f, ", cpu, (wall > 0 ? cpu / wall : 0), c1 - c0;
-            printf "\"idle\": %s, \"idle_wait_s\": %d, \"idle_server_cores\": %s}\n", (idle ? "true" : "false"), waited, seen }' \
+            printf "\"idle\": %s, \"idle_wait_s\": %d, \"idle_server_cores\": %s, ", (idle ? "true" : "false"), waited, seen;
+            printf "\"topic_bytes_on_disk\": %d}\n", disk }' \
         > "$WORK/peer-$rate-$i.server.json"
 }
 

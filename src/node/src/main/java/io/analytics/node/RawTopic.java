@@ -1,5 +1,6 @@
 package io.analytics.node;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -8,9 +9,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the raw events topic when it is missing and tells how many partitions it has. */
 final class RawTopic {
+
+    private static final Duration METADATA_DEADLINE = Duration.ofSeconds(30);
 
     private RawTopic() {}
 
@@ -27,8 +31,23 @@ final class RawTopic {
                             + ": " + e.getCause().getMessage(), e.getCause());
                 }
             }
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
+            return partitionCount(admin, topic);
+        }
+    }
+
+    /** A topic just created may not be in the metadata the broker answers with yet: ask again until it is. */
+    private static int partitionCount(Admin admin, String topic) throws Exception {
+        long deadline = System.nanoTime() + METADATA_DEADLINE.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(topic).partitions().size();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }
