@@ -7,7 +7,7 @@
 #   bench/run.sh [--rates 10000,25000,50000,75000] [--duration 30s] [--runs 3] [--port 18080] [-- loadgen flags...]
 #
 # Environment knobs: READY_TIMEOUT (s, default 600; the launcher may build first), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
-# PAUSE (s between runs, 2), DRAIN_TIMEOUT (loadgen --drain-timeout, 60s),
+# PAUSE (s between runs, 2), WARMUP (discarded first run, 20s; 0 to skip), DRAIN_TIMEOUT (loadgen --drain-timeout, 60s),
 # LOADGEN_JAVA_OPTS (JVM flags of the load generator), KEEP_WORK=1 (keep the scratch directory),
 # PEER=0 (no peer), PEER_RECORDS (2000000), PEER_TOPIC (bench.peer), PEER_TIMEOUT (s, 300), PEER_JAVA_OPTS,
 # IDLE_CORES (0.15) and IDLE_TIMEOUT (s, 30): the peer starts once the server JVM uses less CPU than that.
@@ -23,6 +23,7 @@ READY_TIMEOUT="${READY_TIMEOUT:-600}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
 BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
 PAUSE="${PAUSE:-2}"
+WARMUP="${WARMUP:-20s}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-60s}"
 LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
 PEER="${PEER:-1}"
@@ -387,6 +388,17 @@ json_str() { # minimal JSON string escaping for metadata
     s="${s//\"/\\\"}"
     printf '"%s"' "${s//$'\n'/ }"
 }
+
+# --- warm-up: one discarded run, so the first rate does not pay for JIT compilation -------------------
+if [[ "$WARMUP" != "0" && "$WARMUP" != "0s" ]]; then
+    echo "run.sh: warm-up at ${RATE_LIST[0]} ev/s for $WARMUP (not reported) ..."
+    # shellcheck disable=SC2086 # LOADGEN_JAVA_OPTS is a list of JVM flags
+    timeout --kill-after=10 "$RUN_TIMEOUT" java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator \
+        --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" --rate "${RATE_LIST[0]}" --duration "$WARMUP" \
+        --drain-timeout "$DRAIN_TIMEOUT" --quiet > "$WORK/warmup.log" 2>&1 \
+        || echo "run.sh: warning: the warm-up run failed; see $WORK/warmup.log" >&2
+    sleep "$PAUSE"
+fi
 
 # --- runs --------------------------------------------------------------------------------------------
 FAILED=0
