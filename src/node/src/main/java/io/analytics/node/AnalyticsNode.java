@@ -12,6 +12,9 @@ import io.analytics.ingest.EventPublisher;
 import io.analytics.ingest.IngestRoutes;
 import io.analytics.ingest.ProjectRateLimiter;
 import io.analytics.node.kafka.EmbeddedKafka;
+import io.analytics.orders.OrderEntity;
+import io.analytics.orders.OrderJournal;
+import io.analytics.orders.OrderRoutes;
 import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
 import io.analytics.stream.consumer.PartitionConsumer;
@@ -119,6 +122,7 @@ public final class AnalyticsNode implements AutoCloseable {
                 .withMessageExtractor(new PartitionShards())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         ClosedWindowsProjection.init(system, database.dataSource(), cells, sharding);
+        sharding.init(Entity.of(OrderEntity.TYPE_KEY, ctx -> OrderEntity.create(ctx.getEntityId(), settings.orderSnapshotEvery())));
 
         AcceptedEventIds acceptedIds = new AcceptedEventIds(settings.dedupeRetention(), Clock.systemUTC());
         long remembered = AcceptedEventIdsLoader.load(bootstrap, settings.topic(), acceptedIds, console);
@@ -137,8 +141,10 @@ public final class AnalyticsNode implements AutoCloseable {
         MetricsRoutes metrics = new MetricsRoutes(projects,
                 new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout()),
                 settings.dimensions(), Clock.systemUTC());
+        OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
+                settings.askTimeout(), Clock.systemUTC());
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(),
+                .bind(concat(ingest.route(), metrics.route(), orders.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

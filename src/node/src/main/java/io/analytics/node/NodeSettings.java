@@ -34,6 +34,7 @@ public record NodeSettings(
         Duration batchMaxDelay,
         int snapshotEvery,
         Duration askTimeout,
+        int orderSnapshotEvery,
         String demoProjectId,
         String demoApiKey) {
 
@@ -66,6 +67,7 @@ public record NodeSettings(
                 c.getDuration("metrics.batch.max-delay"),
                 c.getInt("metrics.snapshot-every"),
                 c.getDuration("metrics.ask-timeout"),
+                c.getInt("orders.snapshot-every"),
                 c.getString("demo-project.id"),
                 c.getString("demo-project.api-key"));
     }

@@ -1,0 +1,160 @@
+package io.analytics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.analytics.node.AnalyticsNode;
+import io.analytics.node.kafka.EmbeddedKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Orders through the public API with the journal in the real PostgreSQL: the state machine's rules,
+ * optimistic concurrency, idempotent retries, the audit trail, time travel, and recovery after a
+ * restart from snapshots plus events.
+ */
+class OrdersIntegrationTest {
+
+    @TempDir
+    Path tmp;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String base;
+
+    record Answer(int status, JsonNode body, String etag) {}
+
+    @Test
+    void anOrdersLifeThroughTheApi() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
+            Map<String, Object> snapshotOften = Map.of("analytics.orders.snapshot-every", 2);
+            AnalyticsNode node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
+            String orderId;
+            try {
+                base = node.url();
+                assertThat(post("/api/v1/orders", "{\"user_id\":\"u1\",\"currency\":\"USD\",\"items\":[]}", null, null).status())
+                        .isEqualTo(422);
+                Answer created = post("/api/v1/orders", """
+                        {"user_id": "u1", "currency": "USD",
+                         "items": [{"product_id": "p1", "quantity": 2, "price": 19.99}, {"product_id": "p2", "quantity": 1, "price": 5}]}""",
+                        null, "create-1");
+                assertThat(created.status()).isEqualTo(201);
+                assertThat(created.etag()).isEqualTo("\"1\"");
+                assertThat(created.body().get("total").decimalValue()).isEqualByComparingTo("44.98");
+                orderId = created.body().get("order_id").asText();
+                String order = "/api/v1/orders/" + orderId;
+
+                assertThat(post(order + "/ship", "", null, null).status()).as("no shipping an unpaid order").isEqualTo(422);
+                assertThat(post(order + "/confirm", "", "1", null).status()).isEqualTo(200);
+                Answer stale = post(order + "/confirm", "", "1", null);
+                assertThat(stale.status()).isEqualTo(409);
+                assertThat(stale.body().get("current_version").asLong()).isEqualTo(2);
+
+                Answer paid = post(order + "/pay", "{\"amount\": 44.98, \"method\": \"card\"}", "2", "pay-1");
+                Answer retried = post(order + "/pay", "{\"amount\": 44.98, \"method\": \"card\"}", "2", "pay-1");
+                assertThat(paid.status()).isEqualTo(200);
+                assertThat(retried.status()).as("a retried command is answered, not refused").isEqualTo(200);
+                assertThat(retried.body().get("version").asLong()).isEqualTo(3);
+
+                post(order + "/payment-outcome", "{\"succeeded\": true, \"payment_id\": \"pay_9\"}", null, null);
+                Answer tooMuch = post(order + "/refund", "{\"amount\": 50}", null, null);
+                assertThat(tooMuch.status()).isEqualTo(422);
+                assertThat(tooMuch.body().get("error").asText()).contains("44.98");
+                assertThat(post(order + "/ship", "{\"carrier\": \"dhl\"}", "4", null).status()).isEqualTo(200);
+                assertThat(post(order + "/refund", "{\"amount\": 4.98, \"reason\": \"late\"}", null, null).body().get("status").asText())
+                        .isEqualTo("shipped");
+
+                assertThat(concurrentConfirmsOfANewOrder()).containsExactlyInAnyOrder(200, 409);
+            } finally {
+                node.close();
+            }
+
+            AnalyticsNode restarted = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
+            try {
+                base = restarted.url();
+                String order = "/api/v1/orders/" + orderId;
+                Answer current = get(order);
+                assertThat(current.body().get("version").asLong()).isEqualTo(6);
+                assertThat(current.body().get("refunded").decimalValue()).isEqualByComparingTo("4.98");
+                assertThat(postgres.count("SELECT count(*) FROM snapshot WHERE persistence_id LIKE 'Order|%'")).isPositive();
+
+                JsonNode history = get(order + "/history").body().get("events");
+                List<String> types = new ArrayList<>();
+                history.forEach(e -> types.add(e.get("type").asText()));
+                assertThat(types).containsExactly("OrderCreated", "OrderConfirmed", "PaymentRequested", "PaymentSucceeded",
+                        "OrderShipped", "OrderRefunded");
+                for (int i = 0; i < history.size(); i++) {
+                    assertThat(history.get(i).get("sequence_number").asLong()).isEqualTo(i + 1);
+                }
+                assertThat(history.get(2).get("idempotency_key").asText()).isEqualTo("pay-1");
+                assertThat(history.get(0).at("/payload/items/0/product_id").asText()).isEqualTo("p1");
+
+                assertThat(get(order + "?version=2").body().get("status").asText()).isEqualTo("confirmed");
+                assertThat(get(order + "?version=5").body().get("status").asText()).isEqualTo("shipped");
+                Instant paidAt = Instant.parse(history.get(3).get("time").asText());
+                JsonNode asOf = get(order + "?as_of=" + paidAt).body();
+                assertThat(asOf.get("status").asText()).isEqualTo("paid");
+                assertThat(asOf.get("version").asLong()).isEqualTo(4);
+                assertThat(get(order + "?as_of=2000-01-01T00:00:00Z").status()).isEqualTo(404);
+            } finally {
+                restarted.close();
+            }
+        }
+    }
+
+    /** Two clients confirm the same fresh order at version 1 at once: one wins, the other is told of the conflict. */
+    private List<Integer> concurrentConfirmsOfANewOrder() throws Exception {
+        Answer created = post("/api/v1/orders",
+                "{\"user_id\": \"u2\", \"currency\": \"EUR\", \"items\": [{\"product_id\": \"p\", \"quantity\": 1, \"price\": 1}]}", null, null);
+        String confirm = "/api/v1/orders/" + created.body().get("order_id").asText() + "/confirm";
+        CompletableFuture<Answer> a = CompletableFuture.supplyAsync(() -> unchecked(() -> post(confirm, "", "1", null)));
+        CompletableFuture<Answer> b = CompletableFuture.supplyAsync(() -> unchecked(() -> post(confirm, "", "1", null)));
+        return List.of(a.get().status(), b.get().status());
+    }
+
+    private Answer post(String path, String body, String ifMatch, String idempotencyKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("X-API-Key", TestNode.API_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (ifMatch != null) {
+            request.header("If-Match", "\"" + ifMatch + "\"");
+        }
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request.build());
+    }
+
+    private Answer get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .header("X-API-Key", TestNode.API_KEY).GET().build());
+    }
+
+    private Answer send(HttpRequest request) throws Exception {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return new Answer(response.statusCode(), ApiClient.JSON.readTree(response.body()),
+                response.headers().firstValue("ETag").orElse(null));
+    }
+
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> T unchecked(Call<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
