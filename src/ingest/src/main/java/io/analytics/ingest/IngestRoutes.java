@@ -1,22 +1,23 @@
 package io.analytics.ingest;
 
+import static io.analytics.api.ApiResponses.done;
+import static io.analytics.api.ApiResponses.error;
+import static io.analytics.api.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.api.ApiResponses;
 import io.analytics.core.event.EventValidator;
 import io.analytics.core.project.ProjectDirectory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -29,7 +30,6 @@ import org.apache.pekko.util.ByteString;
 /** {@code POST /api/v1/events}: the public ingest endpoint (see API.md for the contract). */
 public final class IngestRoutes extends AllDirectives {
 
-    public static final String API_KEY_HEADER = "X-API-Key";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Limits of one request. */
@@ -56,19 +56,16 @@ public final class IngestRoutes extends AllDirectives {
                         "body is larger than " + settings.maxBodyBytes() + " bytes")))
                 .build();
         return path(segment("api").slash("v1").slash("events"), () -> post(() ->
-                optionalHeaderValueByName(API_KEY_HEADER, key -> handleExceptions(tooLarge, () ->
+                optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key -> handleExceptions(tooLarge, () ->
                         withSizeLimit(settings.maxBodyBytes(), () ->
                                 entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(ingest(key, body))))))));
     }
 
     private CompletionStage<HttpResponse> ingest(Optional<String> apiKey, ByteString body) {
-        if (apiKey.isEmpty()) {
-            return done(error(StatusCodes.UNAUTHORIZED, "missing " + API_KEY_HEADER + " header"));
-        }
-        Optional<String> project = projects.projectForApiKey(apiKey.get());
-        if (project.isEmpty()) {
-            return done(error(StatusCodes.UNAUTHORIZED, "unknown API key"));
-        }
+        return ApiResponses.forProject(projects, apiKey, project -> ingest(project, body));
+    }
+
+    private CompletionStage<HttpResponse> ingest(String project, ByteString body) {
         JsonNode root;
         try {
             root = JSON.readTree(body.toArrayUnsafe());
@@ -87,11 +84,11 @@ public final class IngestRoutes extends AllDirectives {
             return done(error(StatusCodes.PAYLOAD_TOO_LARGE,
                     "batch has " + events.size() + " events; at most " + settings.maxBatchEvents() + " per request"));
         }
-        if (!rateLimiter.tryAcquire(project.get(), events.size())) {
-            return done(error(StatusCodes.TOO_MANY_REQUESTS, "project " + project.get() + " is over its rate limit")
+        if (!rateLimiter.tryAcquire(project, events.size())) {
+            return done(error(StatusCodes.TOO_MANY_REQUESTS, "project " + project + " is over its rate limit")
                     .addHeader(RetryAfter.create(1L)));
         }
-        return accept(project.get(), events);
+        return accept(project, events);
     }
 
     private CompletionStage<HttpResponse> accept(String project, List<JsonNode> events) {
@@ -122,21 +119,4 @@ public final class IngestRoutes extends AllDirectives {
         });
     }
 
-    private static CompletionStage<HttpResponse> done(HttpResponse response) {
-        return CompletableFuture.completedFuture(response);
-    }
-
-    static HttpResponse error(StatusCode status, String message) {
-        ObjectNode body = JSON.createObjectNode().put("error", message);
-        return json(status, body);
-    }
-
-    private static HttpResponse json(StatusCode status, JsonNode body) {
-        try {
-            return HttpResponse.create().withStatus(status)
-                    .withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("a JsonNode always serialises", e);
-        }
-    }
 }

@@ -1,5 +1,8 @@
 package io.analytics.orders;
 
+import static io.analytics.api.ApiResponses.done;
+import static io.analytics.api.ApiResponses.error;
+import static io.analytics.api.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.analytics.api.ApiResponses;
 import io.analytics.core.order.Order;
 import io.analytics.core.order.OrderCommand;
 import io.analytics.core.order.OrderItem;
@@ -25,10 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -46,7 +49,6 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 public final class OrderRoutes extends AllDirectives {
 
-    private static final String API_KEY_HEADER = "X-API-Key";
     /** Renders event payloads in the API's style: snake_case names, ISO-8601 times. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -70,7 +72,7 @@ public final class OrderRoutes extends AllDirectives {
 
     public Route route() {
         return pathPrefix(segment("api").slash("v1").slash("orders"), () ->
-                optionalHeaderValueByName(API_KEY_HEADER, key ->
+                optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key ->
                         optionalHeaderValueByName("If-Match", ifMatch ->
                                 optionalHeaderValueByName("Idempotency-Key", idempotencyKey ->
                                         concat(
@@ -100,16 +102,14 @@ public final class OrderRoutes extends AllDirectives {
                 completeWithFuture(authorized(key, project -> act(project, id, action, body, ifMatch, idempotencyKey))))));
     }
 
-    private CompletionStage<HttpResponse> authorized(Optional<String> apiKey, java.util.function.Function<String, CompletionStage<HttpResponse>> action) {
-        Optional<String> project = apiKey.flatMap(projects::projectForApiKey);
-        if (project.isEmpty()) {
-            return done(error(StatusCodes.UNAUTHORIZED, apiKey.isEmpty() ? "missing " + API_KEY_HEADER + " header" : "unknown API key"));
-        }
-        try {
-            return action.apply(project.get());
-        } catch (BadRequest e) {
-            return done(error(StatusCodes.BAD_REQUEST, e.getMessage()));
-        }
+    private CompletionStage<HttpResponse> authorized(Optional<String> apiKey, Function<String, CompletionStage<HttpResponse>> action) {
+        return ApiResponses.forProject(projects, apiKey, project -> {
+            try {
+                return action.apply(project);
+            } catch (BadRequest e) {
+                return done(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+            }
+        });
     }
 
     private CompletionStage<HttpResponse> create(String project, String body, Optional<String> idempotencyKey) {
@@ -315,21 +315,6 @@ public final class OrderRoutes extends AllDirectives {
         }
     }
 
-    private static CompletionStage<HttpResponse> done(HttpResponse response) {
-        return CompletableFuture.completedFuture(response);
-    }
-
-    private static HttpResponse error(StatusCode status, String message) {
-        return json(status, JSON.createObjectNode().put("error", message));
-    }
-
-    private static HttpResponse json(StatusCode status, JsonNode body) {
-        try {
-            return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("a JsonNode always serialises", e);
-        }
-    }
 
     /** A request the API cannot even turn into a command: answered 400. */
     private static final class BadRequest extends RuntimeException {

@@ -1,17 +1,20 @@
 package io.analytics.query;
 
+import static io.analytics.api.ApiResponses.done;
+import static io.analytics.api.ApiResponses.error;
+import static io.analytics.api.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.api.ApiResponses;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.project.ProjectDirectory;
 import io.analytics.core.window.WindowSize;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,11 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -37,7 +37,6 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class MetricsRoutes extends AllDirectives {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String API_KEY_HEADER = "X-API-Key";
 
     private final ProjectDirectory projects;
     private final MetricsService service;
@@ -53,18 +52,18 @@ public final class MetricsRoutes extends AllDirectives {
 
     public Route route() {
         return path(segment("api").slash("v1").slash("metrics"), () -> get(() ->
-                optionalHeaderValueByName(API_KEY_HEADER, key ->
+                optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key ->
                         parameterMap(params -> completeWithFuture(answer(key, params))))));
     }
 
     private CompletionStage<HttpResponse> answer(Optional<String> apiKey, Map<String, String> params) {
-        Optional<String> project = apiKey.flatMap(projects::projectForApiKey);
-        if (project.isEmpty()) {
-            return done(error(StatusCodes.UNAUTHORIZED, apiKey.isEmpty() ? "missing " + API_KEY_HEADER + " header" : "unknown API key"));
-        }
+        return ApiResponses.forProject(projects, apiKey, project -> answer(project, params));
+    }
+
+    private CompletionStage<HttpResponse> answer(String project, Map<String, String> params) {
         MetricQuery query;
         try {
-            query = parse(project.get(), params);
+            query = parse(project, params);
         } catch (IllegalArgumentException e) {
             return done(error(StatusCodes.BAD_REQUEST, e.getMessage()));
         }
@@ -145,20 +144,4 @@ public final class MetricsRoutes extends AllDirectives {
         return cause.getMessage();
     }
 
-    private static CompletionStage<HttpResponse> done(HttpResponse response) {
-        return CompletableFuture.completedFuture(response);
-    }
-
-    private static HttpResponse error(StatusCode status, String message) {
-        return json(status, JSON.createObjectNode().put("error", message));
-    }
-
-    private static HttpResponse json(StatusCode status, ObjectNode body) {
-        try {
-            return HttpResponse.create().withStatus(status)
-                    .withEntity(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new IllegalStateException("a JsonNode always serialises", e);
-        }
-    }
 }
