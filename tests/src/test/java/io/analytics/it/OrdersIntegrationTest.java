@@ -112,6 +112,42 @@ class OrdersIntegrationTest {
         }
     }
 
+    /**
+     * A journal written by version 1 of the order schema, where {@code OrderCreated} had no currency, is
+     * read by the current code: the entity recovers from it, and the event comes out upcast to v2.
+     */
+    @Test
+    void v1JournalEntriesAreUpcastWhenRead() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
+            AnalyticsNode node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+            try {
+                base = node.url();
+                String v1 = """
+                        {"event": {"type": "OrderCreated", "orderId": "legacy-1", "userId": "u9",
+                                   "items": [{"productId": "p1", "quantity": 3, "unitPrice": 2.50}],
+                                   "at": "2025-01-10T09:00:00Z"},
+                         "idempotencyKey": null}""";
+                postgres.execute("INSERT INTO event_journal (persistence_id, sequence_number, deleted, writer, write_timestamp, "
+                        + "adapter_manifest, event_ser_id, event_ser_manifest, event_payload) VALUES "
+                        + "('Order|demo/legacy-1', 1, false, 'v1', 1736499600000, '', 31, "
+                        + "'io.analytics.orders.OrderEntity$Recorded', convert_to('" + v1.replace("'", "''") + "', 'UTF8'))");
+
+                Answer order = get("/api/v1/orders/legacy-1");
+                assertThat(order.status()).isEqualTo(200);
+                assertThat(order.body().get("currency").asText()).isEqualTo("USD");
+                assertThat(order.body().get("total").decimalValue()).isEqualByComparingTo("7.50");
+                assertThat(get("/api/v1/orders/legacy-1/history").body().at("/events/0/payload/currency").asText()).isEqualTo("USD");
+
+                assertThat(post("/api/v1/orders/legacy-1/confirm", "", "1", null).status()).isEqualTo(200);
+                assertThat(postgres.count("SELECT count(*) FROM event_journal WHERE persistence_id = 'Order|demo/legacy-1' "
+                        + "AND event_ser_manifest = 'io.analytics.orders.OrderEntity$Recorded#2'"))
+                        .as("new entries are written as v2").isEqualTo(1);
+            } finally {
+                node.close();
+            }
+        }
+    }
+
     /** Two clients confirm the same fresh order at version 1 at once: one wins, the other is told of the conflict. */
     private List<Integer> concurrentConfirmsOfANewOrder() throws Exception {
         Answer created = post("/api/v1/orders",

@@ -19,7 +19,7 @@ final class TestPostgres implements AutoCloseable {
     final String schema = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
 
     TestPostgres() throws SQLException {
-        execute("CREATE SCHEMA " + schema);
+        executeOnServer("CREATE SCHEMA " + schema);
     }
 
     String url() {
@@ -35,7 +35,14 @@ final class TestPostgres implements AutoCloseable {
         }
     }
 
-    private static void execute(String sql) throws SQLException {
+    /** Runs a statement in this schema. */
+    void execute(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url(), USER, ""); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static void executeOnServer(String sql) throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER, USER, ""); Statement s = c.createStatement()) {
             s.execute(sql);
         }
@@ -43,6 +50,6 @@ final class TestPostgres implements AutoCloseable {
 
     @Override
     public void close() throws SQLException {
-        execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        executeOnServer("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
 }
