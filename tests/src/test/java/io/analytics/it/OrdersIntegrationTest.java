@@ -106,6 +106,8 @@ class OrdersIntegrationTest {
                 assertThat(asOf.get("status").asText()).isEqualTo("paid");
                 assertThat(asOf.get("version").asLong()).isEqualTo(4);
                 assertThat(get(order + "?as_of=2000-01-01T00:00:00Z").status()).isEqualTo(404);
+
+                assertReadModelsAfterRestart(orderId);
             } finally {
                 restarted.close();
             }
@@ -146,6 +148,49 @@ class OrdersIntegrationTest {
                 node.close();
             }
         }
+    }
+
+    /**
+     * The read models follow the journal exactly once, across the restart: counters that an event applied
+     * twice would double are exact.
+     */
+    private void assertReadModelsAfterRestart(String orderId) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Answer view = get("/api/v1/views/orders/" + orderId);
+        while (view.status() != 200 || view.body().get("version").asLong() < 6) {
+            assertThat(System.nanoTime()).as("read model caught up within 30 s: " + view.body()).isLessThan(deadline);
+            Thread.sleep(100);
+            view = get("/api/v1/views/orders/" + orderId);
+        }
+        assertThat(view.body().get("status").asText()).isEqualTo("shipped");
+        assertThat(view.body().get("refunded").decimalValue()).isEqualByComparingTo("4.98");
+        assertThat(view.body().at("/items/1/product").asText()).isEqualTo("p2");
+
+        JsonNode ofUser = get("/api/v1/views/users/u1/orders").body().get("orders");
+        assertThat(ofUser).hasSize(1);
+        assertThat(ofUser.get(0).get("order_id").asText()).isEqualTo(orderId);
+
+        JsonNode hours = get("/api/v1/views/order-stats?granularity=hour").body().get("buckets");
+        assertThat(hours).hasSize(1);
+        assertThat(hours.get(0).get("orders").asLong()).isEqualTo(1);
+        assertThat(hours.get(0).get("revenue").decimalValue()).isEqualByComparingTo("44.98");
+        assertThat(hours.get(0).get("refunds").decimalValue()).isEqualByComparingTo("4.98");
+        assertThat(hours.get(0).get("average_order_value").decimalValue()).isEqualByComparingTo("44.98");
+        assertThat(hours.get(0).get("top_product").asText()).isEqualTo("p1");
+
+        JsonNode sales = get("/api/v1/views/product-sales").body().get("products");
+        assertThat(sales).hasSize(2);
+        assertThat(sales.get(0).get("product_id").asText()).isEqualTo("p1");
+        assertThat(sales.get(0).get("units").asLong()).isEqualTo(2);
+        assertThat(sales.get(0).get("revenue").decimalValue()).isEqualByComparingTo("39.98");
+
+        JsonNode inventory = get("/api/v1/views/inventory").body().get("products");
+        assertThat(inventory.toString()).contains("{\"product_id\":\"p1\",\"reserved\":0,\"sold\":2}")
+                .contains("{\"product_id\":\"p\",\"reserved\":1,\"sold\":0}");
+
+        JsonNode lag = get("/api/v1/views/lag").body().at("/projections/0");
+        assertThat(lag.get("projection").asText()).isEqualTo("orders");
+        assertThat(lag.get("events_handled").asLong()).isNotNegative();
     }
 
     /** Two clients confirm the same fresh order at version 1 at once: one wins, the other is told of the conflict. */

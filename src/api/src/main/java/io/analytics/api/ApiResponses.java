@@ -1,7 +1,9 @@
 package io.analytics.api;
 
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.analytics.core.project.ProjectDirectory;
 import java.io.IOException;
 import java.util.Optional;
@@ -17,7 +19,8 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 public final class ApiResponses {
 
     public static final String API_KEY_HEADER = "X-API-Key";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Money is written as 19.99, never as 1.999E+1. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
 
     private ApiResponses() {}
 

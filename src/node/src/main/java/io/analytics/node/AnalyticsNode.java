@@ -15,17 +15,23 @@ import io.analytics.node.kafka.EmbeddedKafka;
 import io.analytics.orders.OrderEntity;
 import io.analytics.orders.OrderJournal;
 import io.analytics.orders.OrderRoutes;
+import io.analytics.projections.ClosedWindowsProjection;
+import io.analytics.projections.MetricCellStore;
+import io.analytics.projections.OrderProjection;
+import io.analytics.projections.OrderReadModels;
+import io.analytics.projections.OrderViews;
+import io.analytics.projections.PlainJdbcSession;
+import io.analytics.projections.ProjectionLag;
 import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
+import io.analytics.query.ReadModelRoutes;
 import io.analytics.stream.consumer.PartitionConsumer;
 import io.analytics.stream.metrics.MetricPartition;
 import io.analytics.stream.metrics.PartitionShards;
-import io.analytics.stream.readmodel.ClosedWindowsProjection;
-import io.analytics.stream.readmodel.MetricCellStore;
-import io.analytics.stream.readmodel.PlainJdbcSession;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -123,6 +129,9 @@ public final class AnalyticsNode implements AutoCloseable {
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         ClosedWindowsProjection.init(system, database.dataSource(), cells, sharding);
         sharding.init(Entity.of(OrderEntity.TYPE_KEY, ctx -> OrderEntity.create(ctx.getEntityId(), settings.orderSnapshotEvery())));
+        OrderReadModels orderModels = new OrderReadModels("");
+        database.execute(orderModels.createStatements().toArray(String[]::new));
+        ProjectionLag orderLag = OrderProjection.init(system, database.dataSource(), orderModels);
 
         AcceptedEventIds acceptedIds = new AcceptedEventIds(settings.dedupeRetention(), Clock.systemUTC());
         long remembered = AcceptedEventIdsLoader.load(bootstrap, settings.topic(), acceptedIds, console);
@@ -143,8 +152,10 @@ public final class AnalyticsNode implements AutoCloseable {
                 settings.dimensions(), Clock.systemUTC());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
+        ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
+                List.of(orderLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), orders.route(),
+                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -5,7 +5,7 @@ import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.metric.SeriesAssembler;
 import io.analytics.stream.metrics.MetricPartition;
-import io.analytics.stream.readmodel.MetricCellStore;
+import io.analytics.projections.MetricCellStore;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.analytics.stream.readmodel;
+package io.analytics.projections;
 
 import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;

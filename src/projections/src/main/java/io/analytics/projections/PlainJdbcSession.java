@@ -1,4 +1,4 @@
-package io.analytics.stream.readmodel;
+package io.analytics.projections;
 
 import java.sql.Connection;
 import java.sql.SQLException;

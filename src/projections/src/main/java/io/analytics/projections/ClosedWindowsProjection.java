@@ -1,4 +1,4 @@
-package io.analytics.stream.readmodel;
+package io.analytics.projections;
 
 import io.analytics.stream.metrics.MetricPartition;
 import java.util.Optional;
