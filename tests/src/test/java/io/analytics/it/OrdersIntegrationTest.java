@@ -108,6 +108,7 @@ class OrdersIntegrationTest {
                 assertThat(get(order + "?as_of=2000-01-01T00:00:00Z").status()).isEqualTo(404);
 
                 assertReadModelsAfterRestart(orderId);
+                assertPublishedToKafka(kafka.bootstrapServers(), orderId);
             } finally {
                 restarted.close();
             }
@@ -191,6 +192,56 @@ class OrdersIntegrationTest {
         JsonNode lag = get("/api/v1/views/lag").body().at("/projections/0");
         assertThat(lag.get("projection").asText()).isEqualTo("orders");
         assertThat(lag.get("events_handled").asLong()).isNotNegative();
+    }
+
+    /**
+     * The paid order reached the analytics pipeline once (revenue in the spine's metrics), and every
+     * order event is on the domain events topic, in journal order, with its sequence number.
+     */
+    private void assertPublishedToKafka(String bootstrapServers, String orderId) throws Exception {
+        ApiClient api = new ApiClient(base, TestNode.API_KEY);
+        Instant now = Instant.now();
+        Map<String, String> revenueToday = Map.of("metric", "revenue", "window", "1d",
+                "start_time", now.minus(Duration.ofDays(2)).toString(), "end_time", now.plus(Duration.ofDays(1)).toString());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        double revenue = 0;
+        while (System.nanoTime() < deadline) {
+            JsonNode series = api.metrics(revenueToday).body().get("series");
+            revenue = 0;
+            for (JsonNode s : series) {
+                for (JsonNode point : s.get("points")) {
+                    revenue += point.get("value").asDouble();
+                }
+            }
+            if (revenue >= 44.98) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(revenue).as("orders placed through commands count in the metrics, once").isEqualTo(44.98);
+
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            var partitions = consumer.partitionsFor("orders.events").stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            java.util.TreeMap<Long, String> types = new java.util.TreeMap<>();
+            long stop = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < stop) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode value = ApiClient.JSON.readTree(record.value());
+                    if (value.get("order_id").asText().equals(orderId)) {
+                        types.put(value.get("sequence_number").asLong(), value.at("/event/type").asText());
+                    }
+                }
+            }
+            assertThat(types.keySet()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+            assertThat(types.get(4L)).isEqualTo("PaymentSucceeded");
+        }
     }
 
     /** Two clients confirm the same fresh order at version 1 at once: one wins, the other is told of the conflict. */

@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One request's events, split into the valid ones and the rejections (with their index in the request). */
-record IngestBatch(List<EventValidator.Valid> valid, List<Rejection> rejected) {
+public record IngestBatch(List<EventValidator.Valid> valid, List<Rejection> rejected) {
 
-    record Rejection(int index, String eventId, String error) {}
+    public record Rejection(int index, String eventId, String error) {}
 
-    static IngestBatch validate(String projectId, List<JsonNode> events) {
+    public static IngestBatch validate(String projectId, List<JsonNode> events) {
         List<EventValidator.Valid> valid = new ArrayList<>(events.size());
         List<Rejection> rejected = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
@@ -27,7 +27,7 @@ record IngestBatch(List<EventValidator.Valid> valid, List<Rejection> rejected) {
         return new IngestBatch(valid, rejected);
     }
 
-    ObjectNode answer(int accepted, int duplicates) {
+    public ObjectNode answer(int accepted, int duplicates) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         body.put("accepted", accepted);
         body.put("duplicates", duplicates);

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
-import io.analytics.core.event.EventValidator;
 import io.analytics.core.project.ProjectDirectory;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,16 +35,13 @@ public final class IngestRoutes extends AllDirectives {
     public record Settings(int maxBatchEvents, long maxBodyBytes) {}
 
     private final ProjectDirectory projects;
-    private final AcceptedEventIds acceptedIds;
-    private final EventPublisher publisher;
+    private final EventIngest ingest;
     private final ProjectRateLimiter rateLimiter;
     private final Settings settings;
 
-    public IngestRoutes(ProjectDirectory projects, AcceptedEventIds acceptedIds, EventPublisher publisher,
-            ProjectRateLimiter rateLimiter, Settings settings) {
+    public IngestRoutes(ProjectDirectory projects, EventIngest ingest, ProjectRateLimiter rateLimiter, Settings settings) {
         this.projects = projects;
-        this.acceptedIds = acceptedIds;
-        this.publisher = publisher;
+        this.ingest = ingest;
         this.rateLimiter = rateLimiter;
         this.settings = settings;
     }
@@ -92,30 +88,14 @@ public final class IngestRoutes extends AllDirectives {
     }
 
     private CompletionStage<HttpResponse> accept(String project, List<JsonNode> events) {
-        IngestBatch batch = IngestBatch.validate(project, events);
-        List<String> ids = batch.valid().stream().map(v -> v.event().eventId()).toList();
-        boolean[] duplicate = acceptedIds.claim(project, ids);
-        List<EventValidator.Valid> fresh = new ArrayList<>();
-        for (int i = 0; i < duplicate.length; i++) {
-            if (!duplicate[i]) {
-                fresh.add(batch.valid().get(i));
+        return ingest.accept(project, events).thenApply(outcome -> {
+            if (outcome instanceof EventIngest.Accepted accepted) {
+                return json(StatusCodes.ACCEPTED, accepted.batch().answer(accepted.accepted(), accepted.duplicates()));
             }
-        }
-        int duplicates = ids.size() - fresh.size();
-        return publisher.publish(fresh).thenApply(stored -> {
-            List<String> lost = new ArrayList<>();
-            for (int i = 0; i < stored.length; i++) {
-                if (!stored[i]) {
-                    lost.add(fresh.get(i).event().eventId());
-                }
-            }
-            if (!lost.isEmpty()) {
-                acceptedIds.release(project, lost);
-                return error(StatusCodes.SERVICE_UNAVAILABLE, "the event log is unavailable; " + lost.size() + " of "
-                        + fresh.size() + " events were not stored. Retry the request: events already stored "
-                        + "will be reported as duplicates").addHeader(RetryAfter.create(1L));
-            }
-            return json(StatusCodes.ACCEPTED, batch.answer(fresh.size(), duplicates));
+            EventIngest.Unavailable unavailable = (EventIngest.Unavailable) outcome;
+            return error(StatusCodes.SERVICE_UNAVAILABLE, "the event log is unavailable; " + unavailable.lost() + " of "
+                    + unavailable.attempted() + " events were not stored. Retry the request: events already stored "
+                    + "will be reported as duplicates").addHeader(RetryAfter.create(1L));
         });
     }
 

@@ -8,6 +8,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.typesafe.config.Config;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
+import io.analytics.ingest.EventIngest;
 import io.analytics.ingest.EventPublisher;
 import io.analytics.ingest.IngestRoutes;
 import io.analytics.ingest.ProjectRateLimiter;
@@ -17,6 +18,7 @@ import io.analytics.orders.OrderJournal;
 import io.analytics.orders.OrderRoutes;
 import io.analytics.projections.ClosedWindowsProjection;
 import io.analytics.projections.MetricCellStore;
+import io.analytics.projections.OrderEventsProjection;
 import io.analytics.projections.OrderProjection;
 import io.analytics.projections.OrderReadModels;
 import io.analytics.projections.OrderViews;
@@ -106,7 +108,8 @@ public final class AnalyticsNode implements AutoCloseable {
             console.accept("embedded Kafka broker at " + kafka.bootstrapServers() + ", raw topic " + settings.topic());
         }
         String bootstrap = bootstrapServers();
-        int partitions = RawTopic.ensure(bootstrap, settings.topic(), settings.partitions(), settings.replicationFactor());
+        int partitions = Topics.ensure(bootstrap, settings.topic(), settings.partitions(), settings.replicationFactor());
+        Topics.ensure(bootstrap, settings.ordersEventsTopic(), settings.partitions(), settings.replicationFactor());
 
         database = new Database(settings);
         database.createJournalTables();
@@ -144,7 +147,10 @@ public final class AnalyticsNode implements AutoCloseable {
                 settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
 
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-        IngestRoutes ingest = new IngestRoutes(projects, acceptedIds, publisher,
+        EventIngest eventIngest = new EventIngest(acceptedIds, publisher);
+        ProjectionLag ordersToKafkaLag = OrderEventsProjection.init(system, database.dataSource(), bootstrap,
+                settings.ordersEventsTopic(), (project, event) -> publishDomainEvent(eventIngest, project, event));
+        IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
         MetricsRoutes metrics = new MetricsRoutes(projects,
@@ -153,11 +159,26 @@ public final class AnalyticsNode implements AutoCloseable {
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
-                List.of(orderLag), blocking);
+                List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** An analytics event derived from the domain; one that fails validation is a bug, not bad input. */
+    private static java.util.concurrent.CompletionStage<Void> publishDomainEvent(EventIngest ingest, String project,
+            com.fasterxml.jackson.databind.node.ObjectNode event) {
+        return ingest.accept(project, List.of(event)).thenApply(outcome -> {
+            if (outcome instanceof EventIngest.Unavailable) {
+                throw new IllegalStateException("the event log is unavailable; the projection will retry");
+            }
+            var rejected = ((EventIngest.Accepted) outcome).batch().rejected();
+            if (!rejected.isEmpty()) {
+                throw new IllegalStateException("an order produced an invalid analytics event: " + rejected.get(0).error());
+            }
+            return null;
+        });
     }
 
     private void joinCluster() throws InterruptedException {

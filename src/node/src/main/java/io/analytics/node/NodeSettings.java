@@ -35,6 +35,7 @@ public record NodeSettings(
         int snapshotEvery,
         Duration askTimeout,
         int orderSnapshotEvery,
+        String ordersEventsTopic,
         String demoProjectId,
         String demoApiKey) {
 
@@ -68,6 +69,7 @@ public record NodeSettings(
                 c.getInt("metrics.snapshot-every"),
                 c.getDuration("metrics.ask-timeout"),
                 c.getInt("orders.snapshot-every"),
+                c.getString("orders.events-topic"),
                 c.getString("demo-project.id"),
                 c.getString("demo-project.api-key"));
     }

@@ -129,7 +129,7 @@ public record Order(
             return notAllowed("there is no pending payment");
         }
         return outcome.succeeded()
-                ? accept(new PaymentSucceeded(outcome.paymentId(), pendingPayment, outcome.at()))
+                ? accept(new PaymentSucceeded(outcome.paymentId(), pendingPayment, currency, userId, outcome.at()))
                 : accept(new PaymentFailed(outcome.failureReason(), outcome.at()));
     }
 

@@ -40,7 +40,8 @@ public sealed interface OrderEvent {
 
     record PaymentRequested(BigDecimal amount, String method, Instant at) implements OrderEvent {}
 
-    record PaymentSucceeded(String paymentId, BigDecimal amount, Instant at) implements OrderEvent {}
+    /** Carries the buyer and currency so that consumers of the domain events need no other lookup. */
+    record PaymentSucceeded(String paymentId, BigDecimal amount, String currency, String userId, Instant at) implements OrderEvent {}
 
     record PaymentFailed(String reason, Instant at) implements OrderEvent {}
 

@@ -11,12 +11,12 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
-/** Creates the raw events topic when it is missing and tells how many partitions it has. */
-final class RawTopic {
+/** Creates a topic when it is missing and tells how many partitions it has. */
+final class Topics {
 
     private static final Duration METADATA_DEADLINE = Duration.ofSeconds(30);
 
-    private RawTopic() {}
+    private Topics() {}
 
     static int ensure(String bootstrapServers, String topic, int partitions, short replicationFactor) throws Exception {
         try (Admin admin = Admin.create(Map.of(
