@@ -20,12 +20,14 @@ import io.analytics.projections.ClosedWindowsProjection;
 import io.analytics.projections.MetricCellStore;
 import io.analytics.projections.OrderEventsProjection;
 import io.analytics.projections.OrderProjection;
+import io.analytics.projections.OrderReadModelRebuild;
 import io.analytics.projections.OrderReadModels;
 import io.analytics.projections.OrderViews;
 import io.analytics.projections.PlainJdbcSession;
 import io.analytics.projections.ProjectionLag;
 import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
+import io.analytics.query.ProjectionAdminRoutes;
 import io.analytics.query.ReadModelRoutes;
 import io.analytics.stream.consumer.PartitionConsumer;
 import io.analytics.stream.metrics.MetricPartition;
@@ -158,10 +160,12 @@ public final class AnalyticsNode implements AutoCloseable {
                 settings.dimensions(), Clock.systemUTC());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
+        ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
+                new OrderReadModelRebuild(system, database.dataSource(), OrderProjection.ID)));
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(),
+                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -25,6 +25,7 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 public final class OrderProjection {
 
     public static final String NAME = "orders";
+    public static final ProjectionId ID = ProjectionId.of(NAME, OrderEntity.TAG);
 
     private OrderProjection() {}
 
@@ -34,7 +35,7 @@ public final class OrderProjection {
         SourceProvider<Offset, EventEnvelope<OrderEntity.Recorded>> source =
                 EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), OrderEntity.TAG);
         var projection = JdbcProjection.exactlyOnce(
-                ProjectionId.of(NAME, OrderEntity.TAG),
+                ID,
                 source,
                 () -> new PlainJdbcSession(dataSource),
                 () -> new Handler(models, lag),

@@ -1,0 +1,188 @@
+package io.analytics.projections;
+
+import io.analytics.orders.OrderEntity;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.NoOffset;
+import org.apache.pekko.persistence.query.Offset;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.projection.ProjectionId;
+import org.apache.pekko.projection.javadsl.ProjectionManagement;
+
+/**
+ * Rebuilds the order read models from the journal while the system keeps running: the tables are
+ * built aside ({@code *_rebuild}) from every journaled order event; then the live projection is paused,
+ * the aside tables catch up to exactly the offset the live ones reached, the two are swapped in one
+ * transaction, and the projection resumes where it was. Queries see the old tables until the swap and
+ * the rebuilt ones after it, never a half-built table.
+ */
+public final class OrderReadModelRebuild {
+
+    private static final String SUFFIX = "_rebuild";
+    private static final int BATCH = 500;
+
+    /** Where a rebuild is. {@code total} is the number of journaled order events when it started. */
+    public record Progress(String state, long total, long applied, long startedAt, long finishedAt, String error) {
+        static Progress idle() {
+            return new Progress("idle", 0, 0, 0, 0, null);
+        }
+
+        public boolean running() {
+            return state.equals("building") || state.equals("catching-up") || state.equals("swapping");
+        }
+    }
+
+    private final ActorSystem<?> system;
+    private final DataSource dataSource;
+    private final ProjectionId live;
+    private final JdbcReadJournal journal;
+    private final Executor blocking;
+    private final AtomicReference<Progress> progress = new AtomicReference<>(Progress.idle());
+
+    public OrderReadModelRebuild(ActorSystem<?> system, DataSource dataSource, ProjectionId live) {
+        this.system = system;
+        this.dataSource = dataSource;
+        this.live = live;
+        this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+        this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    }
+
+    public Progress progress() {
+        return progress.get();
+    }
+
+    /** Starts a rebuild unless one is running; returns the progress either way. */
+    public synchronized Progress start() {
+        if (progress.get().running()) {
+            return progress.get();
+        }
+        long started = System.currentTimeMillis();
+        progress.set(new Progress("building", 0, 0, started, 0, null));
+        CompletableFuture.supplyAsync(this::prepareAside, blocking)
+                .thenCompose(total -> {
+                    progress.set(new Progress("building", total, 0, started, 0, null));
+                    return applyAside(NoOffset.getInstance(), Long.MAX_VALUE);
+                })
+                .thenCompose(built -> ProjectionManagement.get(system).pause(live).thenApply(done -> built))
+                .thenCompose(built -> ProjectionManagement.get(system).<Offset>getOffset(live)
+                        .thenCompose(liveOffset -> catchUp(built, liveOffset)))
+                .thenApply(done -> {
+                    update("swapping");
+                    swap();
+                    return done;
+                })
+                .whenComplete((done, failure) -> ProjectionManagement.get(system).resume(live).whenComplete((r, e) -> {
+                    Progress p = progress.get();
+                    progress.set(failure == null
+                            ? new Progress("done", p.total(), p.applied(), started, System.currentTimeMillis(), null)
+                            : new Progress("failed", p.total(), p.applied(), started, System.currentTimeMillis(), rootMessage(failure)));
+                }));
+        return progress.get();
+    }
+
+    private CompletionStage<Offset> catchUp(Offset built, Optional<Offset> liveOffset) {
+        update("catching-up");
+        long through = liveOffset.map(o -> ((Sequence) o).value()).orElse(0L);
+        return applyAside(built, through);
+    }
+
+    /** Applies the order events after {@code from} and up to {@code through} to the aside tables; returns the last offset applied. */
+    private CompletionStage<Offset> applyAside(Offset from, long through) {
+        OrderReadModels aside = new OrderReadModels(SUFFIX);
+        AtomicReference<Offset> last = new AtomicReference<>(from);
+        return journal.currentEventsByTag(OrderEntity.TAG, from)
+                .takeWhile(envelope -> ((Sequence) envelope.offset()).value() <= through)
+                .grouped(BATCH)
+                .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> {
+                    applyBatch(aside, batch);
+                    last.set(batch.get(batch.size() - 1).offset());
+                    return batch.size();
+                }, blocking))
+                .runForeach(n -> {
+                    Progress p = progress.get();
+                    progress.set(new Progress(p.state(), Math.max(p.total(), p.applied() + n), p.applied() + n,
+                            p.startedAt(), 0, null));
+                }, system)
+                .thenApply(done -> last.get());
+    }
+
+    private void applyBatch(OrderReadModels aside, List<EventEnvelope> batch) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            for (EventEnvelope envelope : batch) {
+                String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+                aside.apply(connection, entityId, ((OrderEntity.Recorded) envelope.event()).event());
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the rebuilt read models: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops what an earlier rebuild may have left, creates the aside tables, and counts the events to apply. */
+    private long prepareAside() {
+        OrderReadModels aside = new OrderReadModels(SUFFIX);
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String table : OrderReadModels.TABLES) {
+                statement.execute("DROP TABLE IF EXISTS " + aside.table(table));
+            }
+            for (String sql : aside.createStatements()) {
+                statement.execute(sql);
+            }
+            try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM \"event_tag\" WHERE \"tag\" = ?")) {
+                count.setString(1, OrderEntity.TAG);
+                try (ResultSet rows = count.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot prepare the rebuild tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces every live table by its rebuilt twin in one transaction. */
+    private void swap() {
+        OrderReadModels liveModels = new OrderReadModels("");
+        OrderReadModels aside = new OrderReadModels(SUFFIX);
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(false);
+            for (String table : OrderReadModels.TABLES) {
+                statement.execute("DROP TABLE " + liveModels.table(table));
+                statement.execute("ALTER TABLE " + aside.table(table) + " RENAME TO " + liveModels.table(table));
+            }
+            statement.execute("ALTER INDEX " + aside.table("order_view") + "_by_user RENAME TO " + liveModels.table("order_view") + "_by_user");
+            connection.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot swap in the rebuilt read models: " + e.getMessage(), e);
+        }
+    }
+
+    private void update(String state) {
+        Progress p = progress.get();
+        progress.set(new Progress(state, p.total(), p.applied(), p.startedAt(), 0, null));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+}
