@@ -1,10 +1,26 @@
 package io.analytics.core.order;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
-/** What a client can ask of an order. {@code at} is the time the command is handled. */
+/**
+ * What a client can ask of an order. {@code at} is the time the command is handled. The type name
+ * travels with a command, since commands cross nodes on their way to the order's entity.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(OrderCommand.Create.class),
+    @JsonSubTypes.Type(OrderCommand.Confirm.class),
+    @JsonSubTypes.Type(OrderCommand.Pay.class),
+    @JsonSubTypes.Type(OrderCommand.RecordPaymentOutcome.class),
+    @JsonSubTypes.Type(OrderCommand.Ship.class),
+    @JsonSubTypes.Type(OrderCommand.Deliver.class),
+    @JsonSubTypes.Type(OrderCommand.Cancel.class),
+    @JsonSubTypes.Type(OrderCommand.Refund.class)
+})
 public sealed interface OrderCommand {
 
     Instant at();
