@@ -28,6 +28,7 @@ final class TestNode {
         settings.put("analytics.metrics.batch.max-delay", "50ms");
         settings.put("analytics.metrics.snapshot-every", 20);
         settings.put("pekko.remote.artery.canonical.port", 0);
+        settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
         settings.putAll(extra);
         Config config = ConfigFactory.parseMap(settings)
                 .withFallback(ConfigFactory.parseResources("application.conf"))
