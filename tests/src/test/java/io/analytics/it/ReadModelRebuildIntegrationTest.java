@@ -231,10 +231,24 @@ class ReadModelRebuildIntegrationTest {
                 throw new AssertionError("projection not caught up within 60 s: expected version sum " + expected + ", have "
                         + postgres.count("SELECT coalesce(sum(version), 0) FROM order_view") + " over "
                         + postgres.count("SELECT count(*) FROM order_view") + " orders (test knows " + versions.size()
-                        + "); lag " + get("/api/v1/views/lag").body());
+                        + "); lag " + get("/api/v1/views/lag").body() + "; orders that differ: " + differences(postgres));
             }
             Thread.sleep(100);
         }
+    }
+
+    private String differences(TestPostgres postgres) throws Exception {
+        List<String> differ = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(postgres.url(), TestPostgres.USER, ""); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT order_id, version, status FROM order_view")) {
+            while (r.next()) {
+                Long expected = versions.get(r.getString(1));
+                if (expected == null || expected != r.getLong(2)) {
+                    differ.add(r.getString(1) + " view v" + r.getLong(2) + " " + r.getString(3) + " entity v" + expected);
+                }
+            }
+        }
+        return differ.toString();
     }
 
     private void assertViewsMatchEntities(TestPostgres postgres) throws Exception {

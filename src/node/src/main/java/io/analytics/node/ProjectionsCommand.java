@@ -77,7 +77,7 @@ public final class ProjectionsCommand {
 
     private static boolean isRunning(JsonNode progress) {
         String state = progress.get("state").asText();
-        return state.equals("building") || state.equals("catching-up") || state.equals("swapping");
+        return state.equals("building") || state.equals("writing") || state.equals("catching-up") || state.equals("swapping");
     }
 
     /** {@code [#########.....................]  31%  312,000/1,000,000 events  52,000 ev/s  ETA 13s  building} */

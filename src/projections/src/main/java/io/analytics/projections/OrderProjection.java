@@ -61,7 +61,7 @@ public final class OrderProjection {
         public void process(PlainJdbcSession session, EventEnvelope<OrderEntity.Recorded> envelope) throws Exception {
             String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
             session.withConnection(connection -> {
-                models.apply(connection, entityId, envelope.event().event());
+                models.apply(connection, entityId, envelope.sequenceNr(), envelope.event().event());
                 return null;
             });
             lag.handled(envelope.timestamp());

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -20,16 +19,16 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.ProjectionId;
 import org.apache.pekko.projection.javadsl.ProjectionManagement;
 
 /**
  * Rebuilds the order read models from the journal while the system keeps running: the tables are
- * built aside ({@code *_rebuild}) from every journaled order event; then the live projection is paused,
- * the aside tables catch up to exactly the offset the live ones reached, the two are swapped in one
- * transaction, and the projection resumes where it was. Queries see the old tables until the swap and
- * the rebuilt ones after it, never a half-built table.
+ * built aside ({@code *_rebuild}) in memory from every journaled order event and written at once; then
+ * the live projection is paused, the aside tables take every event journaled since, the two sets of
+ * tables are swapped in one transaction, and the projection resumes where it was (events the rebuilt
+ * tables already hold are recognised by version and skipped). Queries see the old tables until the
+ * swap and the rebuilt ones after it, never a half-built table.
  */
 public final class OrderReadModelRebuild {
 
@@ -43,7 +42,7 @@ public final class OrderReadModelRebuild {
         }
 
         public boolean running() {
-            return state.equals("building") || state.equals("catching-up") || state.equals("swapping");
+            return state.equals("building") || state.equals("writing") || state.equals("catching-up") || state.equals("swapping");
         }
     }
 
@@ -76,11 +75,9 @@ public final class OrderReadModelRebuild {
         CompletableFuture.supplyAsync(this::prepareAside, blocking)
                 .thenCompose(total -> {
                     progress.set(new Progress("building", total, 0, started, 0, null));
-                    return applyAside(NoOffset.getInstance(), Long.MAX_VALUE);
+                    return buildAside();
                 })
-                .thenCompose(built -> ProjectionManagement.get(system).pause(live).thenApply(done -> built))
-                .thenCompose(built -> ProjectionManagement.get(system).<Offset>getOffset(live)
-                        .thenCompose(liveOffset -> catchUp(built, liveOffset)))
+                .thenCompose(built -> ProjectionManagement.get(system).pause(live).thenCompose(paused -> catchUp(built)))
                 .thenApply(done -> {
                     update("swapping");
                     swap();
@@ -95,29 +92,63 @@ public final class OrderReadModelRebuild {
         return progress.get();
     }
 
-    private CompletionStage<Offset> catchUp(Offset built, Optional<Offset> liveOffset) {
-        update("catching-up");
-        long through = liveOffset.map(o -> ((Sequence) o).value()).orElse(0L);
-        return applyAside(built, through);
+    /**
+     * Folds every journaled order event into memory, then writes the aside tables in one transaction;
+     * returns the offset of the last event folded.
+     */
+    private CompletionStage<Offset> buildAside() {
+        OrderReadModels.Bulk bulk = new OrderReadModels(SUFFIX).bulk();
+        AtomicReference<Offset> last = new AtomicReference<>(NoOffset.getInstance());
+        return journal.currentEventsByTag(OrderEntity.TAG, NoOffset.getInstance())
+                .grouped(BATCH)
+                .runForeach(batch -> {
+                    for (EventEnvelope envelope : batch) {
+                        String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+                        bulk.apply(entityId, envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
+                    }
+                    last.set(batch.get(batch.size() - 1).offset());
+                    advance(batch.size());
+                }, system)
+                .thenApplyAsync(done -> {
+                    update("writing");
+                    try (Connection connection = dataSource.getConnection()) {
+                        connection.setAutoCommit(false);
+                        bulk.write(connection);
+                        connection.commit();
+                    } catch (SQLException e) {
+                        throw new IllegalStateException("cannot write the rebuilt read models: " + e.getMessage(), e);
+                    }
+                    return last.get();
+                }, blocking);
     }
 
-    /** Applies the order events after {@code from} and up to {@code through} to the aside tables; returns the last offset applied. */
-    private CompletionStage<Offset> applyAside(Offset from, long through) {
+    private void advance(int events) {
+        Progress p = progress.get();
+        progress.set(new Progress(p.state(), Math.max(p.total(), p.applied() + events), p.applied() + events, p.startedAt(), 0, null));
+    }
+
+    /**
+     * With the live projection paused, applies to the aside tables every event journaled since the
+     * build. Where that overlaps what the live projection will apply after the swap, the version check
+     * of {@link OrderReadModels#apply} makes the second application a no-op.
+     */
+    private CompletionStage<Offset> catchUp(Offset built) {
+        update("catching-up");
+        return applyAside(built);
+    }
+
+    /** Applies the order events journaled after {@code from} to the aside tables; returns the last offset applied. */
+    private CompletionStage<Offset> applyAside(Offset from) {
         OrderReadModels aside = new OrderReadModels(SUFFIX);
         AtomicReference<Offset> last = new AtomicReference<>(from);
         return journal.currentEventsByTag(OrderEntity.TAG, from)
-                .takeWhile(envelope -> ((Sequence) envelope.offset()).value() <= through)
                 .grouped(BATCH)
                 .mapAsync(1, batch -> CompletableFuture.supplyAsync(() -> {
                     applyBatch(aside, batch);
                     last.set(batch.get(batch.size() - 1).offset());
                     return batch.size();
                 }, blocking))
-                .runForeach(n -> {
-                    Progress p = progress.get();
-                    progress.set(new Progress(p.state(), Math.max(p.total(), p.applied() + n), p.applied() + n,
-                            p.startedAt(), 0, null));
-                }, system)
+                .runForeach(this::advance, system)
                 .thenApply(done -> last.get());
     }
 
@@ -126,7 +157,7 @@ public final class OrderReadModelRebuild {
             connection.setAutoCommit(false);
             for (EventEnvelope envelope : batch) {
                 String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-                aside.apply(connection, entityId, ((OrderEntity.Recorded) envelope.event()).event());
+                aside.apply(connection, entityId, envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
             }
             connection.commit();
         } catch (SQLException e) {

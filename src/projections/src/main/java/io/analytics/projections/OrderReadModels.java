@@ -13,7 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The order read models, as SQL over one connection (the projection's transaction):
@@ -69,24 +73,120 @@ public final class OrderReadModels {
                         + "reserved BIGINT NOT NULL, sold BIGINT NOT NULL, PRIMARY KEY (project_id, product_id))");
     }
 
-    /** Applies one journaled order event; {@code entityId} is {@code <project>/<order id>}. */
-    public void apply(Connection connection, String entityId, OrderEvent event) throws SQLException {
+    /**
+     * An amount to add to one row of a counter table: {@code amounts} are added to the row with
+     * {@code key}, which is created when missing.
+     */
+    record Counter(String table, List<String> keyColumns, List<Object> key, List<String> amountColumns, List<Object> amounts) {}
+
+    /** What one event changes: the order's row as it becomes, and the counters it moves. */
+    record Changes(Order after, List<Counter> counters) {}
+
+    /** The rules of the read models, with no SQL: what {@code event} changes, given the order {@code before} it. */
+    static Changes changes(String project, Order before, OrderEvent event) {
+        Order after = before.apply(event);
+        List<Counter> counters = new ArrayList<>();
+        if (event instanceof OrderEvent.OrderCreated) {
+            inventory(counters, project, after.items(), 1, 0);
+        } else if (event instanceof OrderEvent.OrderCancelled) {
+            inventory(counters, project, after.items(), -1, 0);
+        } else if (event instanceof OrderEvent.PaymentSucceeded paid) {
+            inventory(counters, project, after.items(), -1, 1);
+            long hour = bucket(paid.at(), HOUR);
+            long day = bucket(paid.at(), DAY);
+            counters.add(stats(project, "hour", hour, after.currency(), 1, paid.amount(), BigDecimal.ZERO));
+            counters.add(stats(project, "day", day, after.currency(), 1, paid.amount(), BigDecimal.ZERO));
+            for (OrderItem item : after.items()) {
+                counters.add(sale(project, "all", 0, item, after.currency()));
+                counters.add(sale(project, "hour", hour, item, after.currency()));
+                counters.add(sale(project, "day", day, item, after.currency()));
+            }
+        } else if (event instanceof OrderEvent.OrderRefunded refund) {
+            counters.add(stats(project, "hour", bucket(refund.at(), HOUR), after.currency(), 0, BigDecimal.ZERO, refund.amount()));
+            counters.add(stats(project, "day", bucket(refund.at(), DAY), after.currency(), 0, BigDecimal.ZERO, refund.amount()));
+        }
+        return new Changes(after, counters);
+    }
+
+    /**
+     * Applies the order event journaled at {@code sequenceNr}, row by row; {@code entityId} is
+     * {@code <project>/<order id>}. Idempotent: an order's version is the sequence number of the last
+     * event applied to it, so an event seen again (a replay, or the overlap of a rebuild with the live
+     * projection) changes nothing.
+     */
+    public void apply(Connection connection, String entityId, long sequenceNr, OrderEvent event) throws SQLException {
         String project = entityId.substring(0, entityId.indexOf('/'));
         String orderId = entityId.substring(entityId.indexOf('/') + 1);
         Order before = load(connection, project, orderId);
-        Order after = before.apply(event);
-        save(connection, project, after);
-        if (event instanceof OrderEvent.OrderCreated) {
-            adjustInventory(connection, project, after.items(), 1, 0);
-        } else if (event instanceof OrderEvent.OrderCancelled) {
-            adjustInventory(connection, project, after.items(), -1, 0);
-        } else if (event instanceof OrderEvent.PaymentSucceeded paid) {
-            adjustInventory(connection, project, after.items(), -1, 1);
-            recordSale(connection, project, after, paid);
-        } else if (event instanceof OrderEvent.OrderRefunded refund) {
-            addStats(connection, project, "hour", bucket(refund.at(), HOUR), after.currency(), 0, BigDecimal.ZERO, refund.amount());
-            addStats(connection, project, "day", bucket(refund.at(), DAY), after.currency(), 0, BigDecimal.ZERO, refund.amount());
+        if (before.version() >= sequenceNr) {
+            return;
         }
+        Changes changes = changes(project, before, event);
+        save(connection, project, changes.after());
+        for (Counter counter : changes.counters()) {
+            increment(connection, counter);
+        }
+    }
+
+    /**
+     * Read models built in memory from a whole journal and written at once: the way to rebuild them,
+     * since one bulk insert per row beats several statements per event by far.
+     */
+    public final class Bulk {
+        private final Map<String, Order> orders = new HashMap<>();
+        private final Map<String, String> projectOf = new HashMap<>();
+        private final Map<List<Object>, Counter> counters = new LinkedHashMap<>();
+
+        public void apply(String entityId, long sequenceNr, OrderEvent event) {
+            String project = entityId.substring(0, entityId.indexOf('/'));
+            String orderId = entityId.substring(entityId.indexOf('/') + 1);
+            Order before = orders.getOrDefault(entityId, Order.empty(orderId));
+            if (before.version() >= sequenceNr) {
+                return;
+            }
+            Changes changes = changes(project, before, event);
+            orders.put(entityId, changes.after());
+            projectOf.put(entityId, project);
+            for (Counter counter : changes.counters()) {
+                List<Object> id = new ArrayList<>(counter.key());
+                id.add(0, counter.table());
+                counters.merge(id, counter, Bulk::sum);
+            }
+        }
+
+        /** Inserts everything into empty tables, in JDBC batches; the caller commits. */
+        public void write(Connection connection) throws SQLException {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table("order_view")
+                    + " (project_id, order_id, user_id, status, currency, total, paid, refunded, pending, items, version, "
+                    + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int pending = 0;
+                for (Map.Entry<String, Order> entry : orders.entrySet()) {
+                    bindOrder(insert, projectOf.get(entry.getKey()), entry.getValue());
+                    insert.addBatch();
+                    if (++pending % 1000 == 0) {
+                        insert.executeBatch();
+                    }
+                }
+                insert.executeBatch();
+            }
+            for (Counter counter : counters.values()) {
+                insert(connection, counter);
+            }
+        }
+
+        private static Counter sum(Counter a, Counter b) {
+            List<Object> amounts = new ArrayList<>(a.amounts().size());
+            for (int i = 0; i < a.amounts().size(); i++) {
+                Object x = a.amounts().get(i);
+                Object y = b.amounts().get(i);
+                amounts.add(x instanceof BigDecimal d ? d.add((BigDecimal) y) : (Long) x + (Long) y);
+            }
+            return new Counter(a.table(), a.keyColumns(), a.key(), a.amountColumns(), amounts);
+        }
+    }
+
+    public Bulk bulk() {
+        return new Bulk();
     }
 
     private Order load(Connection connection, String project, String orderId) throws SQLException {
@@ -103,6 +203,22 @@ public final class OrderReadModels {
                         row.getLong(9), Instant.ofEpochMilli(row.getLong(10)), Instant.ofEpochMilli(row.getLong(11)));
             }
         }
+    }
+
+    private static void bindOrder(PreparedStatement insert, String project, Order order) throws SQLException {
+        insert.setString(1, project);
+        insert.setString(2, order.orderId());
+        insert.setString(3, order.userId());
+        insert.setString(4, order.status().name());
+        insert.setString(5, order.currency());
+        insert.setBigDecimal(6, order.total());
+        insert.setBigDecimal(7, order.paid());
+        insert.setBigDecimal(8, order.refunded());
+        insert.setBigDecimal(9, order.pendingPayment());
+        insert.setString(10, itemsJson(order.items()));
+        insert.setLong(11, order.version());
+        insert.setLong(12, order.createdAt().toEpochMilli());
+        insert.setLong(13, order.updatedAt().toEpochMilli());
     }
 
     private void save(Connection connection, String project, Order order) throws SQLException {
@@ -135,68 +251,63 @@ public final class OrderReadModels {
         }
     }
 
-    private void recordSale(Connection connection, String project, Order order, OrderEvent.PaymentSucceeded paid) throws SQLException {
-        long hour = bucket(paid.at(), HOUR);
-        long day = bucket(paid.at(), DAY);
-        addStats(connection, project, "hour", hour, order.currency(), 1, paid.amount(), BigDecimal.ZERO);
-        addStats(connection, project, "day", day, order.currency(), 1, paid.amount(), BigDecimal.ZERO);
-        for (OrderItem item : order.items()) {
-            addProductSale(connection, project, "all", 0, item, order.currency());
-            addProductSale(connection, project, "hour", hour, item, order.currency());
-            addProductSale(connection, project, "day", day, item, order.currency());
-        }
-    }
-
     private static long bucket(Instant at, long size) {
         return Math.floorDiv(at.toEpochMilli(), size) * size;
     }
 
-    private void addStats(Connection connection, String project, String granularity, long bucket, String currency,
-            long orders, BigDecimal revenue, BigDecimal refunds) throws SQLException {
-        increment(connection, "order_stats", List.of("project_id", "granularity", "bucket_start", "currency"),
-                new Object[] {project, granularity, bucket, currency},
-                List.of("orders", "revenue", "refunds"), new Object[] {orders, revenue, refunds});
+    private static Counter stats(String project, String granularity, long bucket, String currency, long orders,
+            BigDecimal revenue, BigDecimal refunds) {
+        return new Counter("order_stats", List.of("project_id", "granularity", "bucket_start", "currency"),
+                List.of(project, granularity, bucket, currency), List.of("orders", "revenue", "refunds"), List.of(orders, revenue, refunds));
     }
 
-    private void addProductSale(Connection connection, String project, String granularity, long bucket, OrderItem item,
-            String currency) throws SQLException {
-        increment(connection, "product_sales", List.of("project_id", "granularity", "bucket_start", "product_id", "currency"),
-                new Object[] {project, granularity, bucket, item.productId(), currency},
-                List.of("units", "revenue"), new Object[] {(long) item.quantity(), item.total()});
+    private static Counter sale(String project, String granularity, long bucket, OrderItem item, String currency) {
+        return new Counter("product_sales", List.of("project_id", "granularity", "bucket_start", "product_id", "currency"),
+                List.of(project, granularity, bucket, item.productId(), currency), List.of("units", "revenue"),
+                List.of((long) item.quantity(), item.total()));
     }
 
-    private void adjustInventory(Connection connection, String project, List<OrderItem> items, int reserved, int sold)
-            throws SQLException {
+    private static void inventory(List<Counter> counters, String project, List<OrderItem> items, int reserved, int sold) {
         for (OrderItem item : items) {
-            increment(connection, "inventory", List.of("project_id", "product_id"), new Object[] {project, item.productId()},
-                    List.of("reserved", "sold"), new Object[] {(long) reserved * item.quantity(), (long) sold * item.quantity()});
+            counters.add(new Counter("inventory", List.of("project_id", "product_id"), List.of(project, item.productId()),
+                    List.of("reserved", "sold"), List.of((long) reserved * item.quantity(), (long) sold * item.quantity())));
         }
     }
 
-    /** Adds {@code amounts} to the row with {@code key}, creating it when missing. */
-    private void increment(Connection connection, String name, List<String> keyColumns, Object[] key,
-            List<String> amountColumns, Object[] amounts) throws SQLException {
-        String table = table(name);
-        StringBuilder sql = new StringBuilder("MERGE INTO ").append(table).append(" t USING (VALUES (");
-        List<String> all = new java.util.ArrayList<>(keyColumns);
-        all.addAll(amountColumns);
-        Object[] values = new Object[all.size()];
-        System.arraycopy(key, 0, values, 0, key.length);
-        System.arraycopy(amounts, 0, values, key.length, amounts.length);
-        for (int i = 0; i < values.length; i++) {
-            sql.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(sqlType(values[i])).append(")");
-        }
-        sql.append(")) AS s(").append(String.join(", ", all)).append(") ON ");
-        sql.append(String.join(" AND ", keyColumns.stream().map(c -> "t." + c + " = s." + c).toList()));
-        sql.append(" WHEN MATCHED THEN UPDATE SET ");
-        sql.append(String.join(", ", amountColumns.stream().map(c -> c + " = t." + c + " + s." + c).toList()));
-        sql.append(" WHEN NOT MATCHED THEN INSERT (").append(String.join(", ", all)).append(") VALUES (");
-        sql.append(String.join(", ", all.stream().map(c -> "s." + c).toList())).append(")");
-        try (PreparedStatement merge = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < values.length; i++) {
-                merge.setObject(i + 1, values[i]);
+    /** Adds the counter's amounts to its row, creating the row when missing. */
+    private void increment(Connection connection, Counter counter) throws SQLException {
+        List<String> all = new ArrayList<>(counter.keyColumns());
+        all.addAll(counter.amountColumns());
+        List<Object> values = new ArrayList<>(counter.key());
+        values.addAll(counter.amounts());
+        String sql = "MERGE INTO " + table(counter.table()) + " t USING (VALUES ("
+                + String.join(", ", values.stream().map(v -> "CAST(? AS " + sqlType(v) + ")").toList())
+                + ")) AS s(" + String.join(", ", all) + ") ON "
+                + String.join(" AND ", counter.keyColumns().stream().map(c -> "t." + c + " = s." + c).toList())
+                + " WHEN MATCHED THEN UPDATE SET "
+                + String.join(", ", counter.amountColumns().stream().map(c -> c + " = t." + c + " + s." + c).toList())
+                + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", all) + ") VALUES ("
+                + String.join(", ", all.stream().map(c -> "s." + c).toList()) + ")";
+        try (PreparedStatement merge = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.size(); i++) {
+                merge.setObject(i + 1, values.get(i));
             }
             merge.executeUpdate();
+        }
+    }
+
+    /** Inserts a counter's row into an empty table (bulk build). */
+    private void insert(Connection connection, Counter counter) throws SQLException {
+        List<String> all = new ArrayList<>(counter.keyColumns());
+        all.addAll(counter.amountColumns());
+        List<Object> values = new ArrayList<>(counter.key());
+        values.addAll(counter.amounts());
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table(counter.table()) + " ("
+                + String.join(", ", all) + ") VALUES (" + String.join(", ", all.stream().map(c -> "?").toList()) + ")")) {
+            for (int i = 0; i < values.size(); i++) {
+                insert.setObject(i + 1, values.get(i));
+            }
+            insert.executeUpdate();
         }
     }
 
