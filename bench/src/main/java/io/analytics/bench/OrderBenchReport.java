@@ -136,6 +136,12 @@ public final class OrderBenchReport {
             m.put("shortfall_commands", shortfall);
             putMedian(m, "server_cpu_cores", ok, r -> r.path("server").path("server_cpu_cores"));
             putMedian(m, "loadgen_cpu_s", ok, r -> r.path("server").path("loadgen_cpu_s"));
+            putMedian(m, "server_cpu_ms_per_command", ok, r -> perCommand(r, "server_cpu_s"));
+            putMedian(m, "loadgen_cpu_ms_per_command", ok, r -> perCommand(r, "loadgen_cpu_s"));
+            putMedian(m, "orders_projection_handled_per_s", ok,
+                    r -> r.path("result").path("projections").path("orders").path("handled_per_s"));
+            putMedian(m, "orders_projection_lag_ms_at_end", ok,
+                    r -> r.path("result").path("projections").path("orders").path("lag_ms_at_end"));
             ObjectNode byCommand = m.putObject("p99_ms_by_command");
             for (OrderLoadGenerator.Cmd c : OrderLoadGenerator.Cmd.values()) {
                 putMedian(byCommand, c.path, ok, r -> r.path("result").path("by_command").path(c.path).path("latency_ms").path("p99"));
@@ -241,6 +247,17 @@ public final class OrderBenchReport {
                     .append(" | ").append(errors).append(" |\n");
         }
         b.append('\n');
+        b.append("| rate target | server CPU cores | server CPU ms/command | generator CPU ms/command | orders projection events/s | its lag at end ms |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|\n");
+        for (JsonNode m : report.path("medians")) {
+            b.append("| ").append(LoadGenerator.fmt(m.get("rate").asDouble()))
+                    .append(" | ").append(fixed(m.get("server_cpu_cores"), 2))
+                    .append(" | ").append(fixed(m.get("server_cpu_ms_per_command"), 2))
+                    .append(" | ").append(fixed(m.get("loadgen_cpu_ms_per_command"), 2))
+                    .append(" | ").append(count(m.get("orders_projection_handled_per_s")))
+                    .append(" | ").append(count(m.get("orders_projection_lag_ms_at_end"))).append(" |\n");
+        }
+        b.append('\n');
         JsonNode commands = report.path("targets").path("commands");
         List<String> met = new ArrayList<>();
         commands.path("met_at_rates").forEach(r -> met.add(LoadGenerator.fmt(r.asDouble())));
@@ -308,6 +325,16 @@ public final class OrderBenchReport {
         return b.toString();
     }
 
+    /** CPU milliseconds of {@code field} (server.json) per successful command of the run; null when unknown. */
+    private static JsonNode perCommand(JsonNode run, String field) {
+        JsonNode cpu = run.path("server").path(field);
+        long commands = run.path("result").path("commands_ok").asLong();
+        if (!cpu.isNumber() || commands <= 0) {
+            return null;
+        }
+        return MAPPER.getNodeFactory().numberNode(Math.round(cpu.asDouble() * 1e6 / commands) / 1000.0);
+    }
+
     private static JsonNode read(Path p) throws IOException {
         if (!Files.isRegularFile(p)) {
             return null;
@@ -339,6 +366,10 @@ public final class OrderBenchReport {
 
     private static String count(JsonNode n) {
         return n == null || n.isNull() || n.isMissingNode() ? "n/a" : LoadGenerator.fmt(Math.round(n.asDouble()));
+    }
+
+    private static String fixed(JsonNode n, int decimals) {
+        return n == null || n.isNull() || n.isMissingNode() ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", n.asDouble());
     }
 
     private static String ms(JsonNode n) {

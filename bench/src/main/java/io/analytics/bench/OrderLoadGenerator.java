@@ -144,7 +144,7 @@ public final class OrderLoadGenerator {
         double rate = 1000;
         boolean maxRate;
         long durationMillis = 30_000;
-        int concurrency = 128;
+        int concurrency = 512;
         int orders = 512;
         double cancelFraction = 0.1;
         long maxCommands;
@@ -173,7 +173,7 @@ public final class OrderLoadGenerator {
                     "  --api-key KEY          X-API-Key header (default: env ANALYTICS_DEMO_API_KEY)",
                     "  --rate N|max           target commands per second (default 1000); max: as fast as possible",
                     "  --duration D           how long to send, e.g. 30s, 2m, 1500ms (default 30s)",
-                    "  --concurrency N        max commands in flight (default 128)",
+                    "  --concurrency N        max commands in flight (default 512)",
                     "  --orders N             orders in flight: simulated orders running at once (default 512)",
                     "  --cancel-fraction F    share of orders cancelled after confirm, 0..1 (default 0.1)",
                     "  --max-commands N       stop after sending N commands (default: no limit)",
@@ -182,7 +182,7 @@ public final class OrderLoadGenerator {
                     "  --idempotency-keys     send an Idempotency-Key with every command",
                     "  --seed N               random seed: the same orders (items, currency, cancellations) each run",
                     "  --request-timeout D    per-request HTTP timeout (default 30s)",
-                    "  --threads N            HTTP client threads (default 2)",
+                    "  --threads N            HTTP client threads (default 2; 0: answers handled on the client's selector thread)",
                     "  --out PATH             write the result as JSON to PATH",
                     "  --quiet                no per-second progress line, only the final summary",
                     "  --help                 print this help",
@@ -376,6 +376,22 @@ public final class OrderLoadGenerator {
         return new Answer(status, version, total, totalText, error);
     }
 
+    /** {@code {"projections":[{"projection":"orders","events_handled":N,"lag_ms":L},...]}} -> name -> {N, L or -1}. */
+    static Map<String, long[]> parseLag(byte[] body) {
+        Map<String, long[]> result = new java.util.TreeMap<>();
+        try {
+            JsonNode root = MAPPER.readTree(body);
+            for (JsonNode p : root.path("projections")) {
+                if (p.hasNonNull("projection") && p.path("events_handled").isNumber()) {
+                    result.put(p.get("projection").asText(), new long[] {p.get("events_handled").asLong(), p.path("lag_ms").asLong(-1)});
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return result;
+    }
+
     // ------------------------------------------------------------------ the run
 
     /** Per command type: counters and the latency histogram. */
@@ -412,6 +428,9 @@ public final class OrderLoadGenerator {
         final Map<String, Long> errorSamples = new LinkedHashMap<>();
         final AtomicLong lastAckNanos = new AtomicLong();
         final AtomicLong nextOrder = new AtomicLong();
+        /** {@code GET /api/v1/views/lag} before and after the run: projection -> {events_handled, lag_ms}. */
+        Map<String, long[]> projectionsAtStart = Map.of();
+        Map<String, long[]> projectionsAtEnd = Map.of();
         ArrayBlockingQueue<Slot> ready;
         Semaphore permits;
         volatile long t0;
@@ -498,6 +517,7 @@ public final class OrderLoadGenerator {
                 notes.add("some commands were still unanswered " + (f.requestTimeoutMillis + 5000) + " ms after sending stopped");
             }
             reporter.shutdownNow();
+            projectionsAtEnd = lagNow();
             long shortfall = f.maxRate ? 0 : limit - sent;
             if (shortfall > 0) {
                 notes.add(String.format(Locale.ROOT,
@@ -542,10 +562,25 @@ public final class OrderLoadGenerator {
                     err.println("orderload: the server at " + f.url + " refused the API key (HTTP " + response.statusCode() + ")");
                     return 1;
                 }
+                if (response.statusCode() == 200) {
+                    projectionsAtStart = parseLag(response.body());
+                }
                 return null;
             } catch (IOException e) {
                 err.println("orderload: cannot reach the server at " + f.url + ": " + ApiClient.describe(e) + " - is it running?");
                 return 1;
+            }
+        }
+
+        /** The projections' progress now; empty if the server does not say. */
+        private Map<String, long[]> lagNow() throws InterruptedException {
+            try {
+                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(f.url + "/api/v1/views/lag"))
+                        .timeout(Duration.ofSeconds(10)).header("X-API-Key", f.apiKey).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                return response.statusCode() == 200 ? parseLag(response.body()) : Map.of();
+            } catch (IOException e) {
+                return Map.of();
             }
         }
 
@@ -762,6 +797,24 @@ public final class OrderLoadGenerator {
             orders.put("abandoned", abandoned);
             orders.put("unfinished", started - delivered - cancelled - abandoned);
             r.put("unexpected_state", unexpectedState.sum());
+            ObjectNode projections = r.putObject("projections");
+            projectionsAtEnd.forEach((name, end) -> {
+                ObjectNode p = projections.putObject(name);
+                long[] start = projectionsAtStart.get(name);
+                if (start != null && end[0] >= start[0]) {
+                    p.put("events_handled_during_run", end[0] - start[0]);
+                    p.put("handled_per_s", round((end[0] - start[0]) / activeS, 1));
+                } else {
+                    p.putNull("events_handled_during_run");
+                    p.putNull("handled_per_s");
+                }
+                p.put("events_handled_at_end", end[0]);
+                if (end[1] >= 0) {
+                    p.put("lag_ms_at_end", end[1]);
+                } else {
+                    p.putNull("lag_ms_at_end");
+                }
+            });
             ArrayNode es = r.putArray("error_samples");
             synchronized (errorSamples) {
                 errorSamples.forEach((what, n) -> es.add(n == 1 ? what : what + " (x" + n + ")"));
@@ -802,6 +855,18 @@ public final class OrderLoadGenerator {
             b.append(String.format(Locale.ROOT, "orders       %d started: %d delivered, %d cancelled, %d abandoned after an error, %d unfinished%n",
                     o.get("started").asLong(), o.get("delivered").asLong(), o.get("cancelled").asLong(),
                     o.get("abandoned").asLong(), o.get("unfinished").asLong()));
+            StringBuilder pr = new StringBuilder();
+            r.get("projections").fields().forEachRemaining(e -> {
+                JsonNode p = e.getValue();
+                pr.append(pr.length() == 0 ? "" : " | ").append(e.getKey()).append(": handled ")
+                        .append(num(p.get("events_handled_during_run"))).append(" during the run");
+                if (p.hasNonNull("lag_ms_at_end")) {
+                    pr.append(" (lag of the last event ").append(num(p.get("lag_ms_at_end"))).append(" ms)");
+                }
+            });
+            if (pr.length() > 0) {
+                b.append("projections  ").append(pr).append('\n');
+            }
             for (JsonNode n : r.get("error_samples")) {
                 b.append("error        ").append(n.asText()).append('\n');
             }

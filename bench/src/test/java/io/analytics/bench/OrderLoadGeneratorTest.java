@@ -78,6 +78,8 @@ class OrderLoadGeneratorTest {
             assertThat(r.get("http_status").get("200").asLong()).isEqualTo(sent - server.orders.size());
             assertThat(r.get("commands_per_s").asDouble()).isBetween(250.0, 400.0);
             assertThat(r.get("error_samples").size()).isZero();
+            // The fake's "projection" counts successful commands.
+            assertThat(r.get("projections").get("orders").get("events_handled_during_run").asLong()).isEqualTo(sent);
 
             JsonNode lat = r.get("latency_ms");
             assertThat(lat.get("count").asLong()).isEqualTo(sent);

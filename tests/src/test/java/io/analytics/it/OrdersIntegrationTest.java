@@ -244,6 +244,47 @@ class OrdersIntegrationTest {
         }
     }
 
+    /**
+     * Random command sequences (a seeded generator, many rejected on purpose) through the API: for every
+     * order, the entity's state equals the fold of its journal, rebuilt from snapshot plus events, and the
+     * version equals the number of events journaled.
+     */
+    @Test
+    void theFoldOfTheJournalEqualsTheEntityOverRandomCommands() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
+            AnalyticsNode node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"),
+                    Map.of("analytics.orders.snapshot-every", 3));
+            try {
+                base = node.url();
+                java.util.Random random = new java.util.Random(20261121);
+                String[] actions = {"confirm", "pay", "payment-outcome", "ship", "deliver", "cancel", "refund"};
+                for (int o = 0; o < 30; o++) {
+                    String id = "rnd-" + o;
+                    post("/api/v1/orders", "{\"order_id\": \"" + id + "\", \"user_id\": \"u\", \"currency\": \"USD\", "
+                            + "\"items\": [{\"product_id\": \"p\", \"quantity\": " + (1 + random.nextInt(3)) + ", \"price\": 7.25}]}", null, null);
+                    for (int c = 0; c < 12; c++) {
+                        String action = actions[random.nextInt(actions.length)];
+                        String body = switch (action) {
+                            case "pay" -> "{\"amount\": " + (random.nextBoolean() ? get("/api/v1/orders/" + id).body().get("total").asText() : "1") + "}";
+                            case "payment-outcome" -> "{\"succeeded\": " + random.nextBoolean() + "}";
+                            case "refund" -> "{\"amount\": " + (1 + random.nextInt(10)) + "}";
+                            default -> "";
+                        };
+                        int status = post("/api/v1/orders/" + id + "/" + action, body, null, null).status();
+                        assertThat(status).as(action).isIn(200, 422);
+                    }
+                    Answer entity = get("/api/v1/orders/" + id);
+                    long version = entity.body().get("version").asLong();
+                    assertThat(get("/api/v1/orders/" + id + "?version=" + version).body()).as(id).isEqualTo(entity.body());
+                    assertThat(postgres.count("SELECT count(*) FROM event_journal WHERE persistence_id = 'Order|demo/" + id + "'"))
+                            .isEqualTo(version);
+                }
+            } finally {
+                node.close();
+            }
+        }
+    }
+
     /** Two clients confirm the same fresh order at version 1 at once: one wins, the other is told of the conflict. */
     private List<Integer> concurrentConfirmsOfANewOrder() throws Exception {
         Answer created = post("/api/v1/orders",

@@ -28,8 +28,9 @@ import java.util.Map;
  *   <li>{@code inventory}: units per product reserved by open orders and sold.</li>
  * </ul>
  * A view row is the order state folded by the core's own {@link Order#apply}, so the read side
- * cannot drift from the write side's rules. Counters are incremented with SQL MERGE, which the
- * exactly-once projection runs in the same transaction as its offset.
+ * cannot drift from the write side's rules. What an event changes is computed without SQL
+ * ({@link #changes}); the live projection writes it row by row (MERGE, in the same transaction as its
+ * offset), a rebuild accumulates it in memory and writes it at once ({@link Bulk}).
  */
 public final class OrderReadModels {
 
