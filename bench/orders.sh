@@ -9,9 +9,10 @@
 #
 # --rebuild-events 0 skips the rebuild. Environment knobs (seconds unless noted): READY_TIMEOUT (600), STOP_TIMEOUT (30),
 # BUILD_TIMEOUT (1800), PAUSE (2), WARMUP (discarded first run, 10s; 0 to skip), IDLE_CORES (0.2) and IDLE_TIMEOUT (60),
-# ORDERGEN_JAVA_OPTS, FILL_ORDERS (2000), FILL_CONCURRENCY (256), FILL_TIMEOUT (1800), CATCHUP_TIMEOUT (1800),
-# REBUILD_TIMEOUT (1800), KEEP_WORK (1: keep the scratch directory with the server log; 0: delete it on success),
-# KEEP_SCHEMA=1 (do not drop the PostgreSQL schema), PG_HOST (127.0.0.1), PG_PORT (5432), PG_USER (postgres), PG_DB (test).
+# ORDERGEN_JAVA_OPTS, FILL_ORDERS (2000), FILL_CONCURRENCY (256), FILL_CHUNK (250000 commands per generator run),
+# FILL_TIMEOUT (3600), CATCHUP_TIMEOUT (3600), REBUILD_TIMEOUT (1800), KEEP_WORK (1: keep the scratch directory with the server log; 0: delete it on success),
+# KEEP_SCHEMA=1 (do not drop the PostgreSQL schema), PG_HOST (127.0.0.1), PG_PORT (5432), PG_USER (postgres), PG_DB (test),
+# PG_ANALYZE (auto: ANALYZE the schema's tables between phases when the server's autovacuum is off; 1 always; 0 never).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,8 +34,9 @@ IDLE_TIMEOUT="${IDLE_TIMEOUT:-60}"
 ORDERGEN_JAVA_OPTS="${ORDERGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
 FILL_ORDERS="${FILL_ORDERS:-2000}"
 FILL_CONCURRENCY="${FILL_CONCURRENCY:-256}"
-FILL_TIMEOUT="${FILL_TIMEOUT:-1800}"
-CATCHUP_TIMEOUT="${CATCHUP_TIMEOUT:-1800}"
+FILL_CHUNK="${FILL_CHUNK:-250000}"
+FILL_TIMEOUT="${FILL_TIMEOUT:-3600}"
+CATCHUP_TIMEOUT="${CATCHUP_TIMEOUT:-3600}"
 REBUILD_TIMEOUT="${REBUILD_TIMEOUT:-1800}"
 KEEP_WORK="${KEEP_WORK:-1}"
 KEEP_SCHEMA="${KEEP_SCHEMA:-0}"
@@ -42,11 +44,12 @@ PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_PORT="${PG_PORT:-5432}"
 PG_USER="${PG_USER:-postgres}"
 PG_DB="${PG_DB:-test}"
+PG_ANALYZE="${PG_ANALYZE:-auto}"
 API_KEY="bench-key"
 REQUEST_TIMEOUT_S=30
 
 usage() {
-    sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -82,11 +85,12 @@ done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "orders.sh: --runs must be a positive integer" >&2; exit 2; }
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "orders.sh: --port must be 1..65535" >&2; exit 2; }
 [[ "$REBUILD_EVENTS" =~ ^[0-9]+$ ]] || { echo "orders.sh: --rebuild-events must be a whole number (0 skips the rebuild)" >&2; exit 2; }
-for v in READY_TIMEOUT STOP_TIMEOUT BUILD_TIMEOUT PAUSE IDLE_TIMEOUT FILL_ORDERS FILL_CONCURRENCY FILL_TIMEOUT \
+for v in READY_TIMEOUT STOP_TIMEOUT BUILD_TIMEOUT PAUSE IDLE_TIMEOUT FILL_ORDERS FILL_CONCURRENCY FILL_CHUNK FILL_TIMEOUT \
          CATCHUP_TIMEOUT REBUILD_TIMEOUT; do
     [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "orders.sh: $v must be a whole number" >&2; exit 2; }
 done
 [[ "$IDLE_CORES" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "orders.sh: IDLE_CORES must be a number like 0.2" >&2; exit 2; }
+[[ "$PG_ANALYZE" =~ ^(auto|0|1)$ ]] || { echo "orders.sh: PG_ANALYZE must be auto, 0 or 1" >&2; exit 2; }
 
 # "30s", "2m", "1500ms", "1h" or bare seconds -> whole seconds (rounded up); fails on anything else.
 to_seconds() {
@@ -286,6 +290,9 @@ RESULT="$ROOT/bench/results/orders-$TS.json"
 
 # --- PostgreSQL: a fresh schema for this run -----------------------------------------------------------
 DB_URL=""
+PG_AUTOVACUUM=""
+ANALYZE_ON=0
+ANALYZES=0
 if ((POSTGRES)); then
     command -v psql > /dev/null || die "--postgres needs psql on PATH"
     psql_q 'select 1' > /dev/null 2>&1 \
@@ -294,6 +301,15 @@ if ((POSTGRES)); then
     psql_q "CREATE SCHEMA $SCHEMA" > /dev/null || { SCHEMA=""; die "could not create schema"; }
     DB_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/$PG_DB?currentSchema=$SCHEMA"
     echo "orders.sh: journal in PostgreSQL schema $SCHEMA ($DB_URL)"
+    # Without autovacuum nothing ever gathers statistics on the fresh tables, and the journal's
+    # events-by-tag query (the projections' and the rebuild's read path) gets a plan that joins and sorts
+    # the whole remaining range for every page: quadratic in the backlog. Any normal server analyzes a
+    # table after its first 50 rows + 10 % of changes; do what autovacuum would have done between phases.
+    PG_AUTOVACUUM="$(psql_q 'SHOW autovacuum' 2>/dev/null || echo unknown)"
+    if [[ "$PG_ANALYZE" == "1" || ("$PG_ANALYZE" == "auto" && "$PG_AUTOVACUUM" == "off") ]]; then
+        ANALYZE_ON=1
+        echo "orders.sh: the server's autovacuum is $PG_AUTOVACUUM; ANALYZE-ing the schema's tables between phases (PG_ANALYZE=0 to not)"
+    fi
 fi
 
 # --- start the platform ------------------------------------------------------------------------------
@@ -394,6 +410,19 @@ journal_events() {
     fi
 }
 
+# ANALYZE every table of the schema (see PG_ANALYZE above); bounded by psql_q's timeout, never fatal.
+analyze_schema() {
+    ((ANALYZE_ON)) || return 0
+    local tables
+    tables="$(psql_q "SELECT string_agg(format('%I.%I', schemaname, relname), ', ') FROM pg_stat_user_tables WHERE schemaname = '$SCHEMA'" 2>/dev/null || true)"
+    [[ -n "$tables" ]] || return 0
+    if psql_q "ANALYZE $tables" > /dev/null 2>&1; then
+        ANALYZES=$((ANALYZES + 1))
+    else
+        echo "orders.sh: warning: ANALYZE of the schema's tables failed or timed out" >&2
+    fi
+}
+
 SERVER_DIED=0
 FAILED=0
 
@@ -403,6 +432,7 @@ if ((WARMUP_S > 0)); then
     run_generator $((WARMUP_S + REQUEST_TIMEOUT_S + 60)) "$WORK/warmup.log" --rate "${RATE_LIST[0]}" --duration "$WARMUP" \
         --quiet --out "$WORK/warmup.json" ${EXTRA[@]+"${EXTRA[@]}"}
     ((GEN_RC == 0)) || echo "orders.sh: warning: the warm-up run failed (exit $GEN_RC); see $WORK/warmup.log" >&2
+    analyze_schema
     sleep "$PAUSE"
 fi
 
@@ -438,6 +468,7 @@ for rate in "${RATE_LIST[@]}"; do
                 printf "\"server_cpu_s\": %.2f, \"server_cpu_cores\": %.3f, \"loadgen_cpu_s\": %.2f, ", cpu, (wall > 0 ? cpu / wall : 0), c1 - c0;
                 printf "\"idle\": %s, \"idle_wait_s\": %d, \"idle_server_cores\": %s}\n", (idle ? "true" : "false"), waited, seen }' \
             > "$WORK/run-$rate-$i.server.json"
+        analyze_schema
         sleep "$PAUSE"
     done
 done
@@ -450,7 +481,7 @@ if ((REBUILD_EVENTS > 0)) && ((!SERVER_DIED)); then
     fill_start=$SECONDS
     ft0="$(now_s)"
     k=0
-    while ((count < REBUILD_EVENTS && k < 20)); do
+    while ((count < REBUILD_EVENTS && k < 50)); do
         server_alive_or_stop || break
         left=$((FILL_TIMEOUT - (SECONDS - fill_start)))
         if ((left < 10)); then
@@ -458,7 +489,9 @@ if ((REBUILD_EVENTS > 0)) && ((!SERVER_DIED)); then
             break
         fi
         k=$((k + 1))
+        # In chunks of at most FILL_CHUNK commands, with an ANALYZE in between when autovacuum is off.
         remaining=$((REBUILD_EVENTS - count))
+        ((remaining <= FILL_CHUNK)) || remaining=$FILL_CHUNK
         echo "orders.sh: filling the journal: $count of $REBUILD_EVENTS order events; sending $remaining more commands" \
             "at max rate ($FILL_ORDERS orders in flight, concurrency $FILL_CONCURRENCY; progress in $WORK/fill-$k.log) ..."
         run_generator $((left + REQUEST_TIMEOUT_S + 60)) "$WORK/fill-$k.log" --rate max --max-commands "$remaining" \
@@ -466,6 +499,7 @@ if ((REBUILD_EVENTS > 0)) && ((!SERVER_DIED)); then
         grep -E '^(ok|http|latency ms|error|note) ' "$WORK/fill-$k.log" | sed 's/^/    /' || true
         ((GEN_RC == 0)) || echo "orders.sh: warning: fill run $k exited with $GEN_RC; see $WORK/fill-$k.log" >&2
         count="$(journal_events)"
+        ((count >= REBUILD_EVENTS)) || analyze_schema
     done
     ft1="$(now_s)"
     reached=$( ((count >= REBUILD_EVENTS)) && echo true || echo false)
@@ -477,6 +511,7 @@ if ((REBUILD_EVENTS > 0)) && ((!SERVER_DIED)); then
             printf "\"counted_by\": \"%s\"}\n", (pg ? "select count(*) from event_tag where tag = orders" : "sum of the generators commands_ok") }' \
         > "$WORK/fill.json"
     JOURNAL_EVENTS="$count"
+    analyze_schema
     echo "orders.sh: journal holds $count order events (filled $((count - before)) in $(awk -v a="$ft0" -v b="$ft1" 'BEGIN { printf "%.0f", b - a }') s)"
     if ((!SERVER_DIED)) && [[ "$reached" == true ]]; then
         echo "orders.sh: waiting for the live projection to handle all $count events (up to ${CATCHUP_TIMEOUT}s) ..."
@@ -489,8 +524,10 @@ if ((REBUILD_EVENTS > 0)) && ((!SERVER_DIED)); then
         CHILD_PID=""
         if ! grep -q '"reached" : true' "$WORK/catchup.json" 2>/dev/null; then
             FAILED=$((FAILED + 1))
-            echo "orders.sh: the live projection did not catch up within ${CATCHUP_TIMEOUT}s; not timing the rebuild" >&2
-        else
+            echo "orders.sh: the live projection did not catch up within ${CATCHUP_TIMEOUT}s; timing the rebuild anyway" \
+                "(it competes with the projection; the report says so)" >&2
+        fi
+        if alive "$JAVA_PID"; then
             sleep "$PAUSE"
             echo "orders.sh: rebuilding the orders read model from $count journaled events (up to ${REBUILD_TIMEOUT}s) ..."
             ticks0="$(cpu_ticks "$JAVA_PID")"
@@ -546,6 +583,8 @@ grep -E '^[0-9:.]+ (ERROR|WARN) ' "$SERVER_LOG" | cut -d' ' -f2- | cut -c1-200 |
     printf '"warmup": %s, "ordergen_java_opts": %s, "ordergen_extra_args": %s, ' "$(json_str "$WARMUP")" \
         "$(json_str "$ORDERGEN_JAVA_OPTS")" "$(json_str "${EXTRA[*]:-}")"
     printf '"rebuild_events": %d, "fill_orders": %d, "fill_concurrency": %d, ' "$REBUILD_EVENTS" "$FILL_ORDERS" "$FILL_CONCURRENCY"
+    printf '"pg_autovacuum": %s, "pg_analyze_by_script": %s, "pg_analyze_count": %d, ' "$(json_str "${PG_AUTOVACUUM:-n/a}")" \
+        "$( ((ANALYZE_ON)) && echo true || echo false)" "$ANALYZES"
     printf '"journal_events_at_end": %s, ' "${FINAL_JOURNAL_EVENTS:-${JOURNAL_EVENTS:-null}}"
     printf '"server_log": %s, "server_log_errors": %d, "server_log_warnings": %d, ' "$(json_str "$SERVER_LOG")" \
         "${LOG_ERRORS:-0}" "${LOG_WARNS:-0}"

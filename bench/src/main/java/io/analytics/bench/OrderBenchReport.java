@@ -315,8 +315,11 @@ public final class OrderBenchReport {
                     LoadGenerator.fmt(TARGET_REBUILD_EVENTS), t.get("projected_s_for_target_events").asDouble(), TARGET_REBUILD_S));
         }
         JsonNode cu = rebuild.path("catch_up");
-        if (!cu.isMissingNode()) {
+        if (!cu.isMissingNode() && cu.path("reached").asBoolean()) {
             b.append(String.format(Locale.ROOT, "; live projection caught up %.1f s after the journal was filled", cu.path("waited_s").asDouble()));
+        } else if (!cu.isMissingNode()) {
+            b.append(String.format(Locale.ROOT, "; the live projection had NOT caught up (%s of %s events after %.0f s), so the rebuild"
+                            + " competed with it", count(cu.get("events_handled")), count(cu.get("expected")), cu.path("waited_s").asDouble()));
         }
         JsonNode cpu = rebuild.path("server").path("server_cpu_cores");
         if (cpu.isNumber()) {

@@ -144,7 +144,7 @@ public final class OrderLoadGenerator {
         double rate = 1000;
         boolean maxRate;
         long durationMillis = 30_000;
-        int concurrency = 512;
+        int concurrency = 256;
         int orders = 512;
         double cancelFraction = 0.1;
         long maxCommands;
@@ -173,7 +173,7 @@ public final class OrderLoadGenerator {
                     "  --api-key KEY          X-API-Key header (default: env ANALYTICS_DEMO_API_KEY)",
                     "  --rate N|max           target commands per second (default 1000); max: as fast as possible",
                     "  --duration D           how long to send, e.g. 30s, 2m, 1500ms (default 30s)",
-                    "  --concurrency N        max commands in flight (default 512)",
+                    "  --concurrency N        max commands in flight (default 256)",
                     "  --orders N             orders in flight: simulated orders running at once (default 512)",
                     "  --cancel-fraction F    share of orders cancelled after confirm, 0..1 (default 0.1)",
                     "  --max-commands N       stop after sending N commands (default: no limit)",

@@ -2,6 +2,7 @@ package io.analytics.projections;
 
 import io.analytics.orders.OrderEntity;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,13 +20,16 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
  * Keeps the order read models ({@link OrderReadModels}) up to date from the orders journal, exactly
- * once: each event's read-model changes and the projection's offset commit in one transaction, so a
- * crash between the journal write and the projection never applies an event twice or loses one.
+ * once: events are handled in groups (up to 500, or what arrived within 100 ms), and a group's
+ * read-model changes and the projection's offset commit in one transaction, so a crash between the
+ * journal write and the projection never applies an event twice or loses one.
  */
 public final class OrderProjection {
 
     public static final String NAME = "orders";
     public static final ProjectionId ID = ProjectionId.of(NAME, OrderEntity.TAG);
+    private static final int GROUP_SIZE = 500;
+    private static final java.time.Duration GROUP_DELAY = java.time.Duration.ofMillis(100);
 
     private OrderProjection() {}
 
@@ -34,12 +38,13 @@ public final class OrderProjection {
         ProjectionLag lag = new ProjectionLag(NAME, Clock.systemUTC());
         SourceProvider<Offset, EventEnvelope<OrderEntity.Recorded>> source =
                 EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), OrderEntity.TAG);
-        var projection = JdbcProjection.exactlyOnce(
-                ID,
-                source,
-                () -> new PlainJdbcSession(dataSource),
-                () -> new Handler(models, lag),
-                system);
+        var projection = JdbcProjection.groupedWithin(
+                        ID,
+                        source,
+                        () -> new PlainJdbcSession(dataSource),
+                        () -> new Handler(models, lag),
+                        system)
+                .withGroup(GROUP_SIZE, GROUP_DELAY);
         ShardedDaemonProcess.get(system).init(
                 ProjectionBehavior.Command.class, "orders-projection", 1,
                 i -> ProjectionBehavior.create(projection),
@@ -48,7 +53,7 @@ public final class OrderProjection {
         return lag;
     }
 
-    private static final class Handler extends JdbcHandler<EventEnvelope<OrderEntity.Recorded>, PlainJdbcSession> {
+    private static final class Handler extends JdbcHandler<List<EventEnvelope<OrderEntity.Recorded>>, PlainJdbcSession> {
         private final OrderReadModels models;
         private final ProjectionLag lag;
 
@@ -58,13 +63,21 @@ public final class OrderProjection {
         }
 
         @Override
-        public void process(PlainJdbcSession session, EventEnvelope<OrderEntity.Recorded> envelope) throws Exception {
-            String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
+        public void process(PlainJdbcSession session, List<EventEnvelope<OrderEntity.Recorded>> envelopes) throws Exception {
             session.withConnection(connection -> {
-                models.apply(connection, entityId, envelope.sequenceNr(), envelope.event().event());
+                OrderReadModels.Bulk group = models.bulk();
+                group.load(connection, envelopes.stream().map(Handler::entityId).distinct().toList());
+                for (EventEnvelope<OrderEntity.Recorded> envelope : envelopes) {
+                    group.apply(entityId(envelope), envelope.sequenceNr(), envelope.event().event());
+                }
+                group.write(connection, false);
                 return null;
             });
-            lag.handled(envelope.timestamp());
+            lag.handled(envelopes.get(envelopes.size() - 1).timestamp(), envelopes.size());
+        }
+
+        private static String entityId(EventEnvelope<OrderEntity.Recorded> envelope) {
+            return envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
         }
     }
 }

@@ -103,8 +103,7 @@ public final class OrderReadModelRebuild {
                 .grouped(BATCH)
                 .runForeach(batch -> {
                     for (EventEnvelope envelope : batch) {
-                        String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-                        bulk.apply(entityId, envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
+                        bulk.apply(entityId(envelope), envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
                     }
                     last.set(batch.get(batch.size() - 1).offset());
                     advance(batch.size());
@@ -113,7 +112,7 @@ public final class OrderReadModelRebuild {
                     update("writing");
                     try (Connection connection = dataSource.getConnection()) {
                         connection.setAutoCommit(false);
-                        bulk.write(connection);
+                        bulk.write(connection, true);
                         connection.commit();
                     } catch (SQLException e) {
                         throw new IllegalStateException("cannot write the rebuilt read models: " + e.getMessage(), e);
@@ -155,10 +154,12 @@ public final class OrderReadModelRebuild {
     private void applyBatch(OrderReadModels aside, List<EventEnvelope> batch) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            OrderReadModels.Bulk group = aside.bulk();
+            group.load(connection, batch.stream().map(OrderReadModelRebuild::entityId).distinct().toList());
             for (EventEnvelope envelope : batch) {
-                String entityId = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-                aside.apply(connection, entityId, envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
+                group.apply(entityId(envelope), envelope.sequenceNr(), ((OrderEntity.Recorded) envelope.event()).event());
             }
+            group.write(connection, false);
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot write the rebuilt read models: " + e.getMessage(), e);
@@ -202,6 +203,10 @@ public final class OrderReadModelRebuild {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot swap in the rebuilt read models: " + e.getMessage(), e);
         }
+    }
+
+    private static String entityId(EventEnvelope envelope) {
+        return envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
     }
 
     private void update(String state) {

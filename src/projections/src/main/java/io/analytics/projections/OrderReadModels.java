@@ -110,34 +110,29 @@ public final class OrderReadModels {
     }
 
     /**
-     * Applies the order event journaled at {@code sequenceNr}, row by row; {@code entityId} is
-     * {@code <project>/<order id>}. Idempotent: an order's version is the sequence number of the last
-     * event applied to it, so an event seen again (a replay, or the overlap of a rebuild with the live
-     * projection) changes nothing.
-     */
-    public void apply(Connection connection, String entityId, long sequenceNr, OrderEvent event) throws SQLException {
-        String project = entityId.substring(0, entityId.indexOf('/'));
-        String orderId = entityId.substring(entityId.indexOf('/') + 1);
-        Order before = load(connection, project, orderId);
-        if (before.version() >= sequenceNr) {
-            return;
-        }
-        Changes changes = changes(project, before, event);
-        save(connection, project, changes.after());
-        for (Counter counter : changes.counters()) {
-            increment(connection, counter);
-        }
-    }
-
-    /**
-     * Read models built in memory from a whole journal and written at once: the way to rebuild them,
-     * since one bulk insert per row beats several statements per event by far.
+     * Many events applied in memory and written at once: for the live projection a group of events
+     * (the orders they touch are loaded first, rows are upserted and counters incremented), for a
+     * rebuild the whole journal (into empty tables, plain inserts). One round trip per row instead of
+     * several statements per event.
      */
     public final class Bulk {
         private final Map<String, Order> orders = new HashMap<>();
         private final Map<String, String> projectOf = new HashMap<>();
+        private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
         private final Map<List<Object>, Counter> counters = new LinkedHashMap<>();
 
+        /** Loads the current rows of these orders ({@code <project>/<order id>}), so events apply on top of them. */
+        public void load(Connection connection, java.util.Collection<String> entityIds) throws SQLException {
+            for (String entityId : entityIds) {
+                if (!orders.containsKey(entityId)) {
+                    String project = entityId.substring(0, entityId.indexOf('/'));
+                    orders.put(entityId, OrderReadModels.this.load(connection, project, entityId.substring(entityId.indexOf('/') + 1)));
+                    projectOf.put(entityId, project);
+                }
+            }
+        }
+
+        /** Applies the event journaled at {@code sequenceNr}; one already applied (by version) changes nothing. */
         public void apply(String entityId, long sequenceNr, OrderEvent event) {
             String project = entityId.substring(0, entityId.indexOf('/'));
             String orderId = entityId.substring(entityId.indexOf('/') + 1);
@@ -148,6 +143,7 @@ public final class OrderReadModels {
             Changes changes = changes(project, before, event);
             orders.put(entityId, changes.after());
             projectOf.put(entityId, project);
+            changed.add(entityId);
             for (Counter counter : changes.counters()) {
                 List<Object> id = new ArrayList<>(counter.key());
                 id.add(0, counter.table());
@@ -155,23 +151,37 @@ public final class OrderReadModels {
             }
         }
 
-        /** Inserts everything into empty tables, in JDBC batches; the caller commits. */
-        public void write(Connection connection) throws SQLException {
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table("order_view")
-                    + " (project_id, order_id, user_id, status, currency, total, paid, refunded, pending, items, version, "
-                    + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                int pending = 0;
-                for (Map.Entry<String, Order> entry : orders.entrySet()) {
-                    bindOrder(insert, projectOf.get(entry.getKey()), entry.getValue());
-                    insert.addBatch();
-                    if (++pending % 1000 == 0) {
-                        insert.executeBatch();
+        /** Writes what changed: plain inserts into empty tables ({@code into empty}), else upserts and increments. The caller commits. */
+        public void write(Connection connection, boolean intoEmptyTables) throws SQLException {
+            if (intoEmptyTables) {
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table("order_view")
+                        + " (project_id, order_id, user_id, status, currency, total, paid, refunded, pending, items, version, "
+                        + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    int pending = 0;
+                    for (String entityId : changed) {
+                        bindOrder(insert, projectOf.get(entityId), orders.get(entityId));
+                        insert.addBatch();
+                        if (++pending % 1000 == 0) {
+                            insert.executeBatch();
+                        }
                     }
+                    insert.executeBatch();
                 }
-                insert.executeBatch();
+            } else {
+                try (PreparedStatement upsert = connection.prepareStatement(UPSERT_ORDER.replace("{table}", table("order_view")))) {
+                    for (String entityId : changed) {
+                        bindUpsert(upsert, projectOf.get(entityId), orders.get(entityId));
+                        upsert.addBatch();
+                    }
+                    upsert.executeBatch();
+                }
             }
             for (Counter counter : counters.values()) {
-                insert(connection, counter);
+                if (intoEmptyTables) {
+                    insert(connection, counter);
+                } else {
+                    increment(connection, counter);
+                }
             }
         }
 
@@ -222,34 +232,32 @@ public final class OrderReadModels {
         insert.setLong(13, order.updatedAt().toEpochMilli());
     }
 
-    private void save(Connection connection, String project, Order order) throws SQLException {
-        String sql = "MERGE INTO " + table("order_view") + " v USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)))) "
-                + "AS s(project_id, order_id) ON v.project_id = s.project_id AND v.order_id = s.order_id "
-                + "WHEN MATCHED THEN UPDATE SET status = ?, paid = ?, refunded = ?, pending = ?, version = ?, updated_at = ? "
-                + "WHEN NOT MATCHED THEN INSERT (project_id, order_id, user_id, status, currency, total, paid, refunded, pending, "
-                + "items, version, created_at, updated_at) VALUES (s.project_id, s.order_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement merge = connection.prepareStatement(sql)) {
-            merge.setString(1, project);
-            merge.setString(2, order.orderId());
-            merge.setString(3, order.status().name());
-            merge.setBigDecimal(4, order.paid());
-            merge.setBigDecimal(5, order.refunded());
-            merge.setBigDecimal(6, order.pendingPayment());
-            merge.setLong(7, order.version());
-            merge.setLong(8, order.updatedAt().toEpochMilli());
-            merge.setString(9, order.userId());
-            merge.setString(10, order.status().name());
-            merge.setString(11, order.currency());
-            merge.setBigDecimal(12, order.total());
-            merge.setBigDecimal(13, order.paid());
-            merge.setBigDecimal(14, order.refunded());
-            merge.setBigDecimal(15, order.pendingPayment());
-            merge.setString(16, itemsJson(order.items()));
-            merge.setLong(17, order.version());
-            merge.setLong(18, order.createdAt().toEpochMilli());
-            merge.setLong(19, order.updatedAt().toEpochMilli());
-            merge.executeUpdate();
-        }
+    private static final String UPSERT_ORDER = "MERGE INTO {table} v USING (VALUES (CAST(? AS VARCHAR(200)), "
+            + "CAST(? AS VARCHAR(200)))) AS s(project_id, order_id) ON v.project_id = s.project_id AND v.order_id = s.order_id "
+            + "WHEN MATCHED THEN UPDATE SET status = ?, paid = ?, refunded = ?, pending = ?, version = ?, updated_at = ? "
+            + "WHEN NOT MATCHED THEN INSERT (project_id, order_id, user_id, status, currency, total, paid, refunded, pending, "
+            + "items, version, created_at, updated_at) VALUES (s.project_id, s.order_id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    private static void bindUpsert(PreparedStatement merge, String project, Order order) throws SQLException {
+        merge.setString(1, project);
+        merge.setString(2, order.orderId());
+        merge.setString(3, order.status().name());
+        merge.setBigDecimal(4, order.paid());
+        merge.setBigDecimal(5, order.refunded());
+        merge.setBigDecimal(6, order.pendingPayment());
+        merge.setLong(7, order.version());
+        merge.setLong(8, order.updatedAt().toEpochMilli());
+        merge.setString(9, order.userId());
+        merge.setString(10, order.status().name());
+        merge.setString(11, order.currency());
+        merge.setBigDecimal(12, order.total());
+        merge.setBigDecimal(13, order.paid());
+        merge.setBigDecimal(14, order.refunded());
+        merge.setBigDecimal(15, order.pendingPayment());
+        merge.setString(16, itemsJson(order.items()));
+        merge.setLong(17, order.version());
+        merge.setLong(18, order.createdAt().toEpochMilli());
+        merge.setLong(19, order.updatedAt().toEpochMilli());
     }
 
     private static long bucket(Instant at, long size) {

@@ -21,9 +21,14 @@ public final class ProjectionLag {
     }
 
     void handled(long eventWrittenAt) {
-        lastEventWrittenAt.set(eventWrittenAt);
-        lastLagMillis.set(clock.millis() - eventWrittenAt);
-        handled.incrementAndGet();
+        handled(eventWrittenAt, 1);
+    }
+
+    /** {@code events} handled at once, the last of them written at {@code lastWrittenAt}. */
+    void handled(long lastWrittenAt, int events) {
+        lastEventWrittenAt.set(lastWrittenAt);
+        lastLagMillis.set(clock.millis() - lastWrittenAt);
+        handled.addAndGet(events);
     }
 
     public String name() {
