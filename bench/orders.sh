@@ -49,7 +49,7 @@ API_KEY="bench-key"
 REQUEST_TIMEOUT_S=30
 
 usage() {
-    sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -174,6 +174,23 @@ cpu_ticks() { # utime + stime of a process, all threads, in clock ticks
     s="$(stat_fields "$1")" || { echo 0; return; }
     read -r -a a <<< "$s"
     echo $((a[11] + a[12]))
+}
+
+pg_cpu_ticks() { # utime + stime of every process named postgres (the server's backends, all databases)
+    local f line rest n=0
+    local -a a
+    for f in /proc/[0-9]*/stat; do
+        { read -r line < "$f"; } 2>/dev/null || continue
+        [[ "$line" == *" (postgres) "* ]] || continue
+        rest="${line##*) }"
+        read -r -a a <<< "$rest"
+        n=$((n + a[11] + a[12]))
+    done
+    echo "$n"
+}
+
+machine_busy_ticks() { # all CPUs, busy time (not idle or iowait) from /proc/stat, in clock ticks
+    awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
 children_cpu_s() { # user+sys of reaped children of this shell, from the `times` builtin (see run.sh)
@@ -447,6 +464,8 @@ for rate in "${RATE_LIST[@]}"; do
         fi
         echo "orders.sh: rate $rate commands/s, run $i/$RUNS, $DURATION ..."
         ticks0="$(cpu_ticks "$JAVA_PID")"
+        pg0="$(pg_cpu_ticks)"
+        m0="$(machine_busy_ticks)"
         times > "$WORK/times"
         c0="$(children_cpu_s)"
         t0="$(now_s)"
@@ -454,6 +473,8 @@ for rate in "${RATE_LIST[@]}"; do
             --out "$WORK/run-$rate-$i.json" ${EXTRA[@]+"${EXTRA[@]}"}
         t1="$(now_s)"
         ticks1="$(cpu_ticks "$JAVA_PID")"
+        pg1="$(pg_cpu_ticks)"
+        m1="$(machine_busy_ticks)"
         times > "$WORK/times"
         c1="$(children_cpu_s)"
         sed 's/^/    /' "$WORK/run-$rate-$i.log"
@@ -462,10 +483,14 @@ for rate in "${RATE_LIST[@]}"; do
             echo "orders.sh: the order generator exited with $GEN_RC (timeout is 124)" >&2
         fi
         awk -v rate="$rate" -v run="$i" -v rc="$GEN_RC" -v t0="$t0" -v t1="$t1" -v k0="$ticks0" -v k1="$ticks1" \
-            -v hz="$CLK_TCK" -v c0="$c0" -v c1="$c1" -v idle="$IDLE" -v waited="$IDLE_WAIT_S" -v seen="$IDLE_CORES_SEEN" 'BEGIN {
-                wall = t1 - t0; cpu = (k1 - k0) / hz;
+            -v hz="$CLK_TCK" -v c0="$c0" -v c1="$c1" -v idle="$IDLE" -v waited="$IDLE_WAIT_S" -v seen="$IDLE_CORES_SEEN" \
+            -v pg0="$pg0" -v pg1="$pg1" -v m0="$m0" -v m1="$m1" -v pgon="$POSTGRES" 'BEGIN {
+                wall = t1 - t0; cpu = (k1 - k0) / hz; pg = (pg1 - pg0) / hz; busy = (m1 - m0) / hz;
                 printf "{\"rate\": %d, \"run\": %d, \"loadgen_exit\": %d, \"wall_s\": %.3f, ", rate, run, rc, wall;
                 printf "\"server_cpu_s\": %.2f, \"server_cpu_cores\": %.3f, \"loadgen_cpu_s\": %.2f, ", cpu, (wall > 0 ? cpu / wall : 0), c1 - c0;
+                if (pgon) printf "\"postgres_cpu_s\": %.2f, \"postgres_cpu_cores\": %.3f, ", pg, (wall > 0 ? pg / wall : 0);
+                else printf "\"postgres_cpu_s\": null, \"postgres_cpu_cores\": null, ";
+                printf "\"machine_busy_cores\": %.3f, ", (wall > 0 ? busy / wall : 0);
                 printf "\"idle\": %s, \"idle_wait_s\": %d, \"idle_server_cores\": %s}\n", (idle ? "true" : "false"), waited, seen }' \
             > "$WORK/run-$rate-$i.server.json"
         analyze_schema

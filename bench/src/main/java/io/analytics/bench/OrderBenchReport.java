@@ -136,7 +136,10 @@ public final class OrderBenchReport {
             m.put("shortfall_commands", shortfall);
             putMedian(m, "server_cpu_cores", ok, r -> r.path("server").path("server_cpu_cores"));
             putMedian(m, "loadgen_cpu_s", ok, r -> r.path("server").path("loadgen_cpu_s"));
+            putMedian(m, "postgres_cpu_cores", ok, r -> r.path("server").path("postgres_cpu_cores"));
+            putMedian(m, "machine_busy_cores", ok, r -> r.path("server").path("machine_busy_cores"));
             putMedian(m, "server_cpu_ms_per_command", ok, r -> perCommand(r, "server_cpu_s"));
+            putMedian(m, "postgres_cpu_ms_per_command", ok, r -> perCommand(r, "postgres_cpu_s"));
             putMedian(m, "loadgen_cpu_ms_per_command", ok, r -> perCommand(r, "loadgen_cpu_s"));
             putMedian(m, "orders_projection_handled_per_s", ok,
                     r -> r.path("result").path("projections").path("orders").path("handled_per_s"));
@@ -247,12 +250,16 @@ public final class OrderBenchReport {
                     .append(" | ").append(errors).append(" |\n");
         }
         b.append('\n');
-        b.append("| rate target | server CPU cores | server CPU ms/command | generator CPU ms/command | orders projection events/s | its lag at end ms |\n");
-        b.append("|---:|---:|---:|---:|---:|---:|\n");
+        b.append("| rate target | machine busy cores | server cores | postgres cores | server CPU ms/command | postgres CPU ms/command"
+                + " | generator CPU ms/command | orders projection events/s | its lag at end ms |\n");
+        b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode m : report.path("medians")) {
             b.append("| ").append(LoadGenerator.fmt(m.get("rate").asDouble()))
+                    .append(" | ").append(fixed(m.get("machine_busy_cores"), 2))
                     .append(" | ").append(fixed(m.get("server_cpu_cores"), 2))
+                    .append(" | ").append(fixed(m.get("postgres_cpu_cores"), 2))
                     .append(" | ").append(fixed(m.get("server_cpu_ms_per_command"), 2))
+                    .append(" | ").append(fixed(m.get("postgres_cpu_ms_per_command"), 2))
                     .append(" | ").append(fixed(m.get("loadgen_cpu_ms_per_command"), 2))
                     .append(" | ").append(count(m.get("orders_projection_handled_per_s")))
                     .append(" | ").append(count(m.get("orders_projection_lag_ms_at_end"))).append(" |\n");

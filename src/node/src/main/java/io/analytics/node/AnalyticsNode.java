@@ -199,7 +199,10 @@ public final class AnalyticsNode implements AutoCloseable {
         }
     }
 
-    /** Stops in reverse order: no new requests, then consumers, producer, actors, broker, database. */
+    /**
+     * Stops in reverse order: no new requests, then consumers, then the actors (projections still
+     * publish until then), the producer, the broker, the database.
+     */
     @Override
     public void close() {
         if (binding != null) {
@@ -208,14 +211,14 @@ public final class AnalyticsNode implements AutoCloseable {
         if (consumer != null) {
             stage("partition consumers", () -> await(consumer.stop()));
         }
-        if (publisher != null) {
-            stage("event publisher", publisher::close);
-        }
         if (system != null) {
             stage("actor system", () -> {
                 system.terminate();
                 await(system.getWhenTerminated());
             });
+        }
+        if (publisher != null) {
+            stage("event publisher", publisher::close);
         }
         if (kafka != null) {
             stage("embedded Kafka", kafka::close);

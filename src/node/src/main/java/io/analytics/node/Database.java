@@ -54,6 +54,9 @@ final class Database implements AutoCloseable {
             ddl = ddl.replace("CREATE UNIQUE INDEX \"", "CREATE UNIQUE INDEX IF NOT EXISTS \"");
         }
         execute(ddl.split(";"));
+        // eventsByTag filters on the tag and orders by event id; the table's key is (event_id, tag), so
+        // without this index every page of a projection scans the entries before its offset.
+        execute("CREATE INDEX IF NOT EXISTS event_tag_by_tag ON \"event_tag\" (\"tag\", \"event_id\")");
     }
 
     void execute(String... statements) {
