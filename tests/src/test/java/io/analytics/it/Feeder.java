@@ -45,7 +45,15 @@ final class Feeder {
     }
 
     void feed(List<ObjectNode> events, int batchSize) throws Exception {
+        feed(events, batchSize, Integer.MAX_VALUE, new java.util.concurrent.CountDownLatch(0));
+    }
+
+    /** Feeds the events, waiting for {@code gate} before the batch that starts at event {@code holdAt}. */
+    void feed(List<ObjectNode> events, int batchSize, int holdAt, java.util.concurrent.CountDownLatch gate) throws Exception {
         for (int from = 0; from < events.size(); from += batchSize) {
+            if (from == holdAt) {
+                gate.await();
+            }
             List<ObjectNode> fresh = events.subList(from, Math.min(events.size(), from + batchSize));
             if ((from / batchSize) % 5 == 4) {
                 writeDirectly(fresh.subList(0, Math.min(20, fresh.size())));

@@ -40,17 +40,19 @@ class RestartIntegrationTest {
             List<ObjectNode> events = EventScenario.generate(1234, 4000, "restart");
             Feeder feeder = new Feeder(api, truth, direct, "events.raw", 99);
 
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
                 try {
-                    feeder.feed(events, 100);
+                    feeder.feed(events, 100, events.size() / 2, stopped);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
             });
             awaitAcknowledged(truth, events.size() / 3);
             assertThat(MetricsAssertions.awaitCounted(api, events.size() / 4)).isGreaterThanOrEqualTo(events.size() / 4);
-            first.close();
             assertThat(sending).as("clients are still sending when the node stops").isNotDone();
+            first.close();
+            stopped.countDown();
             assertThat(postgres.count("SELECT count(*) FROM snapshot")).as("the restart recovers from snapshots").isPositive();
 
             AnalyticsNode second = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
