@@ -15,6 +15,8 @@
 # PG_ANALYZE (auto: ANALYZE the schema's tables between phases when the server's autovacuum is off; 1 always; 0 never).
 set -euo pipefail
 
+BENCH_NAME="orders.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RATES="1000,3000,5000,7000"
 DURATION="30s"
@@ -52,38 +54,19 @@ usage() {
     sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
-die() {
-    echo "orders.sh: $*" >&2
-    exit 1
-}
-
 # --- arguments ----------------------------------------------------------------------------------
-while (($# > 0)); do
+script_flag() { # the flags only this script takes (see parse_args in lib.sh)
+    COMMON_SHIFT=1
     case "$1" in
-        --rates) RATES="${2:?--rates needs a value}"; shift 2 ;;
-        --rates=*) RATES="${1#*=}"; shift ;;
-        --duration) DURATION="${2:?--duration needs a value}"; shift 2 ;;
-        --duration=*) DURATION="${1#*=}"; shift ;;
-        --runs) RUNS="${2:?--runs needs a value}"; shift 2 ;;
-        --runs=*) RUNS="${1#*=}"; shift ;;
-        --port) PORT="${2:?--port needs a value}"; shift 2 ;;
-        --port=*) PORT="${1#*=}"; shift ;;
-        --postgres) POSTGRES=1; shift ;;
-        --rebuild-events) REBUILD_EVENTS="${2:?--rebuild-events needs a value}"; shift 2 ;;
-        --rebuild-events=*) REBUILD_EVENTS="${1#*=}"; shift ;;
-        -h|--help) usage; exit 0 ;;
-        --) shift; EXTRA=("$@"); break ;;
-        *) echo "orders.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+        --postgres) POSTGRES=1 ;;
+        --rebuild-events) REBUILD_EVENTS="${2:?--rebuild-events needs a value}"; COMMON_SHIFT=2 ;;
+        --rebuild-events=*) REBUILD_EVENTS="${1#*=}" ;;
+        *) return 1 ;;
     esac
-done
+}
+parse_args "$@"
 
-IFS=',' read -r -a RATE_LIST <<< "$RATES"
-((${#RATE_LIST[@]} > 0)) || { echo "orders.sh: --rates is empty" >&2; exit 2; }
-for r in "${RATE_LIST[@]}"; do
-    [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "orders.sh: --rates: '$r' is not a positive integer" >&2; exit 2; }
-done
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "orders.sh: --runs must be a positive integer" >&2; exit 2; }
-[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "orders.sh: --port must be 1..65535" >&2; exit 2; }
+check_common_flags
 [[ "$REBUILD_EVENTS" =~ ^[0-9]+$ ]] || { echo "orders.sh: --rebuild-events must be a whole number (0 skips the rebuild)" >&2; exit 2; }
 for v in READY_TIMEOUT STOP_TIMEOUT BUILD_TIMEOUT PAUSE IDLE_TIMEOUT FILL_ORDERS FILL_CONCURRENCY FILL_CHUNK FILL_TIMEOUT \
          CATCHUP_TIMEOUT REBUILD_TIMEOUT; do
@@ -92,90 +75,13 @@ done
 [[ "$IDLE_CORES" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "orders.sh: IDLE_CORES must be a number like 0.2" >&2; exit 2; }
 [[ "$PG_ANALYZE" =~ ^(auto|0|1)$ ]] || { echo "orders.sh: PG_ANALYZE must be auto, 0 or 1" >&2; exit 2; }
 
-# "30s", "2m", "1500ms", "1h" or bare seconds -> whole seconds (rounded up); fails on anything else.
-to_seconds() {
-    [[ "$1" =~ ^([0-9]+)(ms|s|m|h)?$ ]] || return 1
-    local n="${BASH_REMATCH[1]}"
-    case "${BASH_REMATCH[2]:-s}" in
-        ms) echo $(((n + 999) / 1000)) ;;
-        s) echo "$n" ;;
-        m) echo $((n * 60)) ;;
-        h) echo $((n * 3600)) ;;
-    esac
-}
 DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) \
     || { echo "orders.sh: --duration must look like 30s, 2m or 1500ms" >&2; exit 2; }
 WARMUP_S="$(to_seconds "$WARMUP")" || { echo "orders.sh: WARMUP must look like 10s (0 skips it)" >&2; exit 2; }
 # Generous but finite: sending + waiting for the last answers (request timeout) + JVM start-up slack.
 RUN_TIMEOUT=$((DURATION_S + REQUEST_TIMEOUT_S + 60))
 
-# --- process helpers (plain /proc, as in run.sh) ---------------------------------------------------
-stat_fields() { # pid -> fields after the "(comm)" of /proc/pid/stat, starting with the state
-    local line
-    { read -r line < "/proc/$1/stat"; } 2>/dev/null || return 1
-    echo "${line##*) }"
-}
-
-alive() { # running and not a zombie
-    local s
-    s="$(stat_fields "$1")" || return 1
-    [[ "${s:0:1}" != "Z" ]]
-}
-
-descendants() { # pid -> all descendant pids, breadth first
-    local -A kids=()
-    local f line pid rest
-    local -a a
-    for f in /proc/[0-9]*/stat; do
-        { read -r line < "$f"; } 2>/dev/null || continue
-        pid="${line%% *}"
-        rest="${line##*) }"
-        read -r -a a <<< "$rest"
-        kids[${a[1]}]+="$pid "
-    done
-    local -a queue=("$1")
-    local p c
-    while ((${#queue[@]} > 0)); do
-        p="${queue[0]}"
-        queue=("${queue[@]:1}")
-        for c in ${kids[$p]:-}; do
-            echo "$c"
-            queue+=("$c")
-        done
-    done
-}
-
-session_members() { # pids in the session the launcher leads (setsid), even if re-parented
-    local f line pid
-    local -a a
-    for f in /proc/[0-9]*/stat; do
-        { read -r line < "$f"; } 2>/dev/null || continue
-        pid="${line%% *}"
-        read -r -a a <<< "${line##*) }"
-        if [[ "${a[3]}" == "$SERVER_PID" && "${a[0]}" != "Z" ]]; then echo "$pid"; fi
-    done
-}
-
-find_java() { # the launcher itself if it exec'd java, else its closest java descendant
-    local p comm
-    for p in "$SERVER_PID" $(descendants "$SERVER_PID") $(session_members); do
-        comm="$(cat "/proc/$p/comm" 2>/dev/null || true)"
-        if [[ "$comm" == "java" ]]; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
-cpu_ticks() { # utime + stime of a process, all threads, in clock ticks
-    local s
-    local -a a
-    s="$(stat_fields "$1")" || { echo 0; return; }
-    read -r -a a <<< "$s"
-    echo $((a[11] + a[12]))
-}
-
+# --- process helpers (plain /proc; the rest are in lib.sh) ---------------------------------------
 pg_cpu_ticks() { # utime + stime of every process named postgres (the server's backends, all databases)
     local f line rest n=0
     local -a a
@@ -193,21 +99,8 @@ machine_busy_ticks() { # all CPUs, busy time (not idle or iowait) from /proc/sta
     awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
 }
 
-children_cpu_s() { # user+sys of reaped children of this shell, from the `times` builtin (see run.sh)
-    awk 'NR == 2 {
-        split($1, u, /[ms]/); split($2, s, /[ms]/);
-        printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times"
-}
-
-now_s() { date +%s.%N; }
-
-json_str() { # minimal JSON string escaping for metadata; control characters dropped
-    local s
-    s="$(printf '%s' "$1" | tr -d '\000-\011\013-\037')"
-    s="${s//\\/\\\\}"
-    s="${s//\"/\\\"}"
-    printf '"%s"' "${s//$'\n'/ }"
-}
+# minimal JSON string escaping for metadata; control characters dropped
+json_str_ctl() { json_str "$(printf '%s' "$1" | tr -d '\000-\011\013-\037')"; }
 
 psql_q() { # one statement against the benchmark database, bounded in time; prints the unaligned result
     timeout --kill-after=5 60 psql -X -q -At -v ON_ERROR_STOP=1 -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -c "$1"
@@ -221,33 +114,6 @@ DATA_DIR=""
 WORK=""
 SCHEMA=""
 
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    local pids p deadline group=0
-    pids="$SERVER_PID $JAVA_PID $(descendants "$SERVER_PID" 2>/dev/null || true) $(session_members 2>/dev/null || true)"
-    if [[ "$(stat_fields "$SERVER_PID" 2>/dev/null | awk '{print $3}')" == "$SERVER_PID" ]]; then
-        group=1
-    fi
-    if ((group)); then kill -TERM -- "-$SERVER_PID" 2>/dev/null || true; fi
-    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
-    deadline=$((SECONDS + STOP_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        local any=0
-        for p in $pids; do alive "$p" && any=1; done
-        ((any)) || break
-        sleep 0.2
-    done
-    for p in $pids; do
-        if alive "$p"; then
-            echo "orders.sh: server process $p ignored SIGTERM for ${STOP_TIMEOUT}s; killing it" >&2
-            if ((group)); then kill -KILL -- "-$SERVER_PID" 2>/dev/null || true; fi
-            kill -KILL "$p" 2>/dev/null || true
-        fi
-    done
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
 drop_schema() {
     [[ -n "$SCHEMA" ]] || return 0
     if [[ "$KEEP_SCHEMA" == "1" ]]; then
@@ -260,27 +126,11 @@ drop_schema() {
     SCHEMA=""
 }
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n "$CHILD_PID" ]] && alive "$CHILD_PID"; then
-        kill -TERM "$CHILD_PID" 2>/dev/null || true
-    fi
-    stop_server || true
-    [[ -n "$DATA_DIR" ]] && rm -rf "$DATA_DIR"
-    drop_schema || true
-    if [[ -n "$WORK" ]]; then
-        if ((rc == 0)) && [[ "$KEEP_WORK" == "0" ]]; then
-            rm -rf "$WORK"
-        else
-            echo "orders.sh: server log and raw run files kept in $WORK" >&2
-        fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+CLEANUP_PID_VARS=(CHILD_PID)
+WORK_KEPT_WHAT="server log and raw run files"
+work_disposable() { [[ "$KEEP_WORK" == "0" ]]; }
+cleanup_hook() { drop_schema; }
+install_cleanup_traps
 
 # --- build if needed -------------------------------------------------------------------------------
 cd "$ROOT"
@@ -291,13 +141,7 @@ if [[ ! -d src/node/target || ! -d bench/target/lib \
     echo "orders.sh: building (mvn -q -B -DskipTests package) ..."
     timeout "$BUILD_TIMEOUT" mvn -q -B -DskipTests package || die "build failed"
 fi
-[[ -x ./analytics ]] || die "launcher ./analytics not found (or not executable) in $ROOT"
-CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
-command -v java > /dev/null || die "java not on PATH"
-
-if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
-    die "port $PORT is already in use; pick another with --port"
-fi
+check_prerequisites
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/analytics-orders-bench.XXXXXX")"
 DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/analytics-orders-data.XXXXXX")"
@@ -351,47 +195,9 @@ else
 fi
 SERVER_PID=$!
 
-READY_LINE="ready http://127.0.0.1:$PORT"
-deadline=$((SECONDS + READY_TIMEOUT))
-until grep -qF "$READY_LINE" "$SERVER_LOG"; do
-    if ! alive "$SERVER_PID" && [[ -z "$(session_members)" ]]; then
-        tail -n 40 "$SERVER_LOG" >&2 || true
-        die "the platform exited before printing '$READY_LINE'"
-    fi
-    if ((SECONDS >= deadline)); then
-        tail -n 40 "$SERVER_LOG" >&2 || true
-        die "the platform did not print '$READY_LINE' within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.2
-done
-for _ in $(seq 1 25); do
-    JAVA_PID="$(find_java || true)"
-    [[ -n "$JAVA_PID" ]] && break
-    sleep 0.2
-done
-[[ -n "$JAVA_PID" ]] || die "no java process found under the launcher (pid $SERVER_PID)"
-CLK_TCK="$(getconf CLK_TCK)"
+wait_ready
 URL="http://127.0.0.1:$PORT"
 echo "orders.sh: ready (launcher pid $SERVER_PID, server JVM pid $JAVA_PID)"
-
-# Waits (up to IDLE_TIMEOUT) until the server JVM used less than IDLE_CORES over one second — after a fast
-# run the projections may still be working through a backlog. Sets IDLE_WAIT_S, IDLE_CORES_SEEN, IDLE.
-wait_idle() {
-    local start=$SECONDS k0 k1
-    IDLE=0
-    while :; do
-        k0="$(cpu_ticks "$JAVA_PID")"
-        sleep 1
-        k1="$(cpu_ticks "$JAVA_PID")"
-        IDLE_CORES_SEEN="$(awk -v a="$k0" -v b="$k1" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", (b - a) / hz }')"
-        if awk -v c="$IDLE_CORES_SEEN" -v max="$IDLE_CORES" 'BEGIN { exit !(c < max) }'; then
-            IDLE=1
-            break
-        fi
-        ((SECONDS - start >= IDLE_TIMEOUT)) && break
-    done
-    IDLE_WAIT_S=$((SECONDS - start))
-}
 
 # Runs the order generator in the background under `timeout` and waits for it (so the trap can stop it).
 # $1: timeout in seconds, $2: log file; the rest are generator flags. Sets GEN_RC.
@@ -422,7 +228,8 @@ journal_events() {
     if ((POSTGRES)); then
         psql_q "SELECT count(*) FROM $SCHEMA.event_tag WHERE tag = 'orders'"
     else
-        cat "$WORK"/warmup.json "$WORK"/run-*-[0-9]*.json "$WORK"/fill-*.json 2>/dev/null \
+        # Before the fill starts there are no fill files yet: cat's failure must not end the script.
+        { cat "$WORK"/warmup.json "$WORK"/run-*-[0-9]*.json "$WORK"/fill-*.json 2>/dev/null || true; } \
             | awk -F: '/"commands_ok"/ { gsub(/[ ,]/, "", $2); n += $2 } END { print n + 0 }'
     fi
 }
@@ -599,21 +406,21 @@ grep -E '^[0-9:.]+ (ERROR|WARN) ' "$SERVER_LOG" | cut -d' ' -f2- | cut -c1-200 |
     | sort | uniq -c | sort -rn | head -n 10 > "$WORK/server-log-top.txt" || true
 
 {
-    printf '{"started_at": %s, "host": %s, "cpus": %s, ' "$(json_str "$TS")" "$(json_str "$(uname -n)")" "$(nproc 2>/dev/null || echo null)"
-    printf '"git_rev": %s, ' "$(json_str "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
-    printf '"java": %s, ' "$(json_str "$(java -version 2>&1 | head -n 1)")"
-    printf '"rates": [%s], "duration": %s, "runs_per_rate": %d, "port": %d, ' "$RATES" "$(json_str "$DURATION")" "$RUNS" "$PORT"
+    printf '{"started_at": %s, "host": %s, "cpus": %s, ' "$(json_str_ctl "$TS")" "$(json_str_ctl "$(uname -n)")" "$(nproc 2>/dev/null || echo null)"
+    printf '"git_rev": %s, ' "$(json_str_ctl "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)")"
+    printf '"java": %s, ' "$(json_str_ctl "$(java -version 2>&1 | head -n 1)")"
+    printf '"rates": [%s], "duration": %s, "runs_per_rate": %d, "port": %d, ' "$RATES" "$(json_str_ctl "$DURATION")" "$RUNS" "$PORT"
     printf '"postgres": %s, "schema": %s, "launch": %s, ' "$( ((POSTGRES)) && echo true || echo false)" \
-        "$(json_str "${DB_URL:-embedded H2}")" "$(json_str "./analytics $LAUNCH")"
-    printf '"warmup": %s, "ordergen_java_opts": %s, "ordergen_extra_args": %s, ' "$(json_str "$WARMUP")" \
-        "$(json_str "$ORDERGEN_JAVA_OPTS")" "$(json_str "${EXTRA[*]:-}")"
+        "$(json_str_ctl "${DB_URL:-embedded H2}")" "$(json_str_ctl "./analytics $LAUNCH")"
+    printf '"warmup": %s, "ordergen_java_opts": %s, "ordergen_extra_args": %s, ' "$(json_str_ctl "$WARMUP")" \
+        "$(json_str_ctl "$ORDERGEN_JAVA_OPTS")" "$(json_str_ctl "${EXTRA[*]:-}")"
     printf '"rebuild_events": %d, "fill_orders": %d, "fill_concurrency": %d, ' "$REBUILD_EVENTS" "$FILL_ORDERS" "$FILL_CONCURRENCY"
-    printf '"pg_autovacuum": %s, "pg_analyze_by_script": %s, "pg_analyze_count": %d, ' "$(json_str "${PG_AUTOVACUUM:-n/a}")" \
+    printf '"pg_autovacuum": %s, "pg_analyze_by_script": %s, "pg_analyze_count": %d, ' "$(json_str_ctl "${PG_AUTOVACUUM:-n/a}")" \
         "$( ((ANALYZE_ON)) && echo true || echo false)" "$ANALYZES"
     printf '"journal_events_at_end": %s, ' "${FINAL_JOURNAL_EVENTS:-${JOURNAL_EVENTS:-null}}"
-    printf '"server_log": %s, "server_log_errors": %d, "server_log_warnings": %d, ' "$(json_str "$SERVER_LOG")" \
+    printf '"server_log": %s, "server_log_errors": %d, "server_log_warnings": %d, ' "$(json_str_ctl "$SERVER_LOG")" \
         "${LOG_ERRORS:-0}" "${LOG_WARNS:-0}"
-    printf '"server_log_top": %s, ' "$(json_str "$(sed 's/^ *//' "$WORK/server-log-top.txt" | paste -sd '|' -)")"
+    printf '"server_log_top": %s, ' "$(json_str_ctl "$(sed 's/^ *//' "$WORK/server-log-top.txt" | paste -sd '|' -)")"
     printf '"server_died": %s}\n' "$( ((SERVER_DIED)) && echo true || echo false)"
 } > "$WORK/meta.json"
 

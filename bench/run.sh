@@ -13,6 +13,8 @@
 # IDLE_CORES (0.15) and IDLE_TIMEOUT (s, 30): the peer starts once the server JVM uses less CPU than that.
 set -euo pipefail
 
+BENCH_NAME="run.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RATES="10000,25000,50000,75000"
 DURATION="30s"
@@ -46,137 +48,25 @@ usage() {
     sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
-die() {
-    echo "run.sh: $*" >&2
-    exit 1
-}
-
 # --- arguments ----------------------------------------------------------------------------------
-while (($# > 0)); do
-    case "$1" in
-        --rates) RATES="${2:?--rates needs a value}"; shift 2 ;;
-        --rates=*) RATES="${1#*=}"; shift ;;
-        --duration) DURATION="${2:?--duration needs a value}"; shift 2 ;;
-        --duration=*) DURATION="${1#*=}"; shift ;;
-        --runs) RUNS="${2:?--runs needs a value}"; shift 2 ;;
-        --runs=*) RUNS="${1#*=}"; shift ;;
-        --port) PORT="${2:?--port needs a value}"; shift 2 ;;
-        --port=*) PORT="${1#*=}"; shift ;;
-        -h|--help) usage; exit 0 ;;
-        --) shift; EXTRA=("$@"); break ;;
-        *) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-    esac
-done
+parse_args "$@"
 
-IFS=',' read -r -a RATE_LIST <<< "$RATES"
-((${#RATE_LIST[@]} > 0)) || { echo "run.sh: --rates is empty" >&2; exit 2; }
-for r in "${RATE_LIST[@]}"; do
-    [[ "$r" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --rates: '$r' is not a positive integer" >&2; exit 2; }
-done
-[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --runs must be a positive integer" >&2; exit 2; }
-[[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT > 0 && PORT < 65536)) || { echo "run.sh: --port must be 1..65535" >&2; exit 2; }
+check_common_flags
 [[ "$PEER" =~ ^[01]$ ]] || { echo "run.sh: PEER must be 0 or 1" >&2; exit 2; }
 [[ "$PEER_RECORDS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: PEER_RECORDS must be a positive integer" >&2; exit 2; }
 [[ "$PEER_TIMEOUT" =~ ^[1-9][0-9]*$ && "$IDLE_TIMEOUT" =~ ^[0-9]+$ ]] \
     || { echo "run.sh: PEER_TIMEOUT and IDLE_TIMEOUT must be whole seconds" >&2; exit 2; }
 [[ "$IDLE_CORES" =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "run.sh: IDLE_CORES must be a number like 0.15" >&2; exit 2; }
 
-# "30s", "2m", "1500ms", "1h" or bare seconds -> whole seconds (rounded up); fails on anything else.
-to_seconds() {
-    [[ "$1" =~ ^([0-9]+)(ms|s|m|h)?$ ]] || return 1
-    local n="${BASH_REMATCH[1]}"
-    case "${BASH_REMATCH[2]:-s}" in
-        ms) echo $(((n + 999) / 1000)) ;;
-        s) echo "$n" ;;
-        m) echo $((n * 60)) ;;
-        h) echo $((n * 3600)) ;;
-    esac
-}
 DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) \
     || { echo "run.sh: --duration must look like 30s, 2m or 1500ms" >&2; exit 2; }
 DRAIN_S="$(to_seconds "$DRAIN_TIMEOUT")" || { echo "run.sh: DRAIN_TIMEOUT must look like 60s" >&2; exit 2; }
 # Generous but finite: sending + drain + two request timeouts (30 s each) + JVM start-up slack.
 RUN_TIMEOUT=$((DURATION_S + DRAIN_S + 60 + 60))
 
-# --- process helpers (plain /proc, no procps needed) ---------------------------------------------
-stat_fields() { # pid -> fields after the "(comm)" of /proc/pid/stat, starting with the state
-    local line
-    { read -r line < "/proc/$1/stat"; } 2>/dev/null || return 1
-    echo "${line##*) }"
-}
-
-alive() { # running and not a zombie
-    local s
-    s="$(stat_fields "$1")" || return 1
-    [[ "${s:0:1}" != "Z" ]]
-}
-
-descendants() { # pid -> all descendant pids, breadth first
-    local -A kids=()
-    local f line pid rest
-    local -a a
-    for f in /proc/[0-9]*/stat; do
-        { read -r line < "$f"; } 2>/dev/null || continue
-        pid="${line%% *}"
-        rest="${line##*) }"
-        read -r -a a <<< "$rest"
-        kids[${a[1]}]+="$pid "
-    done
-    local -a queue=("$1")
-    local p c
-    while ((${#queue[@]} > 0)); do
-        p="${queue[0]}"
-        queue=("${queue[@]:1}")
-        for c in ${kids[$p]:-}; do
-            echo "$c"
-            queue+=("$c")
-        done
-    done
-}
-
-session_members() { # pids in the session the launcher leads (setsid), even if re-parented
-    local f line pid
-    local -a a
-    for f in /proc/[0-9]*/stat; do
-        { read -r line < "$f"; } 2>/dev/null || continue
-        pid="${line%% *}"
-        read -r -a a <<< "${line##*) }"
-        if [[ "${a[3]}" == "$SERVER_PID" && "${a[0]}" != "Z" ]]; then echo "$pid"; fi
-    done
-}
-
-find_java() { # the launcher itself if it exec'd java, else its closest java descendant
-    local p comm
-    for p in "$SERVER_PID" $(descendants "$SERVER_PID") $(session_members); do
-        comm="$(cat "/proc/$p/comm" 2>/dev/null || true)"
-        if [[ "$comm" == "java" ]]; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
-
-cpu_ticks() { # utime + stime of a process, all threads, in clock ticks
-    local s
-    local -a a
-    s="$(stat_fields "$1")" || { echo 0; return; }
-    read -r -a a <<< "$s"
-    echo $((a[11] + a[12]))
-}
-
 vm_hwm_kb() {
     awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || true
 }
-
-children_cpu_s() { # user+sys of reaped children of this shell, from the `times` builtin
-    # `times` must run in this shell (a $(...) subshell has no children of its own), hence the file.
-    awk 'NR == 2 {
-        split($1, u, /[ms]/); split($2, s, /[ms]/);
-        printf "%.3f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/times"
-}
-
-now_s() { date +%s.%N; }
 
 # --- cleanup: the server never outlives this script ----------------------------------------------
 SERVER_PID=""
@@ -186,56 +76,10 @@ PEER_PID=""
 DATA_DIR=""
 WORK=""
 
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    local pids p deadline group=0
-    pids="$SERVER_PID $JAVA_PID $(descendants "$SERVER_PID" 2>/dev/null || true) $(session_members 2>/dev/null || true)"
-    if [[ "$(stat_fields "$SERVER_PID" 2>/dev/null | awk '{print $3}')" == "$SERVER_PID" ]]; then
-        group=1
-    fi
-    if ((group)); then kill -TERM -- "-$SERVER_PID" 2>/dev/null || true; fi
-    for p in $pids; do kill -TERM "$p" 2>/dev/null || true; done
-    deadline=$((SECONDS + STOP_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        local any=0
-        for p in $pids; do alive "$p" && any=1; done
-        ((any)) || break
-        sleep 0.2
-    done
-    for p in $pids; do
-        if alive "$p"; then
-            echo "run.sh: server process $p ignored SIGTERM for ${STOP_TIMEOUT}s; killing it" >&2
-            if ((group)); then kill -KILL -- "-$SERVER_PID" 2>/dev/null || true; fi
-            kill -KILL "$p" 2>/dev/null || true
-        fi
-    done
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n "$LOADGEN_PID" ]] && alive "$LOADGEN_PID"; then
-        kill -TERM "$LOADGEN_PID" 2>/dev/null || true
-    fi
-    if [[ -n "$PEER_PID" ]] && alive "$PEER_PID"; then
-        kill -TERM "$PEER_PID" 2>/dev/null || true
-    fi
-    stop_server || true
-    [[ -n "$DATA_DIR" ]] && rm -rf "$DATA_DIR"
-    if [[ -n "$WORK" ]]; then
-        if ((rc == 0)) && [[ "${KEEP_WORK:-0}" != "1" ]]; then
-            rm -rf "$WORK"
-        else
-            echo "run.sh: logs and raw run files kept in $WORK" >&2
-        fi
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+CLEANUP_PID_VARS=(LOADGEN_PID PEER_PID)
+WORK_KEPT_WHAT="logs and raw run files"
+work_disposable() { [[ "${KEEP_WORK:-0}" != "1" ]]; }
+install_cleanup_traps
 
 # --- build if needed -------------------------------------------------------------------------------
 cd "$ROOT"
@@ -246,13 +90,7 @@ if [[ ! -d bench/target || ! -d src/node/target || ! -d bench/target/lib \
     echo "run.sh: building (mvn -q -B -DskipTests package) ..."
     timeout "$BUILD_TIMEOUT" mvn -q -B -DskipTests package || die "build failed"
 fi
-[[ -x ./analytics ]] || die "launcher ./analytics not found (or not executable) in $ROOT"
-CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
-command -v java > /dev/null || die "java not on PATH"
-
-if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
-    die "port $PORT is already in use; pick another with --port"
-fi
+check_prerequisites
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/analytics-bench.XXXXXX")"
 DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/analytics-bench-data.XXXXXX")"
@@ -268,26 +106,7 @@ ANALYTICS_DATA_DIR="$DATA_DIR" ANALYTICS_DEMO_API_KEY="$API_KEY" \
     setsid ./analytics up --port "$PORT" > "$SERVER_LOG" 2>&1 < /dev/null &
 SERVER_PID=$!
 
-READY_LINE="ready http://127.0.0.1:$PORT"
-deadline=$((SECONDS + READY_TIMEOUT))
-until grep -qF "$READY_LINE" "$SERVER_LOG"; do
-    if ! alive "$SERVER_PID" && [[ -z "$(session_members)" ]]; then
-        tail -n 40 "$SERVER_LOG" >&2 || true
-        die "the platform exited before printing '$READY_LINE'"
-    fi
-    if ((SECONDS >= deadline)); then
-        tail -n 40 "$SERVER_LOG" >&2 || true
-        die "the platform did not print '$READY_LINE' within ${READY_TIMEOUT}s"
-    fi
-    sleep 0.2
-done
-for _ in $(seq 1 25); do
-    JAVA_PID="$(find_java || true)"
-    [[ -n "$JAVA_PID" ]] && break
-    sleep 0.2
-done
-[[ -n "$JAVA_PID" ]] || die "no java process found under the launcher (pid $SERVER_PID)"
-CLK_TCK="$(getconf CLK_TCK)"
+wait_ready
 echo "run.sh: ready (launcher pid $SERVER_PID, server JVM pid $JAVA_PID)"
 
 # --- the peer: Kafka's ProducerPerformance on the same embedded broker (bench/README.md) ----------------
@@ -309,25 +128,6 @@ if ((PEER)); then
         --payload "$PAYLOAD" --events "$PEER_PAYLOAD_EVENTS" --out "$WORK/peer-setup.json" \
         || die "could not prepare the peer (exit $?); PEER=0 runs without it"
 fi
-
-# Waits (up to IDLE_TIMEOUT) until the server JVM used less than IDLE_CORES over one second. Sets
-# IDLE_WAIT_S, IDLE_CORES_SEEN and IDLE (1 if it got there).
-wait_idle() {
-    local start=$SECONDS k0 k1
-    IDLE=0
-    while :; do
-        k0="$(cpu_ticks "$JAVA_PID")"
-        sleep 1
-        k1="$(cpu_ticks "$JAVA_PID")"
-        IDLE_CORES_SEEN="$(awk -v a="$k0" -v b="$k1" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", (b - a) / hz }')"
-        if awk -v c="$IDLE_CORES_SEEN" -v max="$IDLE_CORES" 'BEGIN { exit !(c < max) }'; then
-            IDLE=1
-            break
-        fi
-        ((SECONDS - start >= IDLE_TIMEOUT)) && break
-    done
-    IDLE_WAIT_S=$((SECONDS - start))
-}
 
 # One ProducerPerformance run: peer-<rate>-<n>.log (its output) and peer-<rate>-<n>.server.json.
 run_peer() {
@@ -381,12 +181,6 @@ reset_hwm() {
     if ! { echo 5 > "/proc/$JAVA_PID/clear_refs"; } 2> /dev/null; then
         RSS_SCOPE="since_server_start"
     fi
-}
-
-json_str() { # minimal JSON string escaping for metadata
-    local s="${1//\\/\\\\}"
-    s="${s//\"/\\\"}"
-    printf '"%s"' "${s//$'\n'/ }"
 }
 
 # --- warm-up: one discarded run, so the first rate does not pay for JIT compilation -------------------

@@ -2,7 +2,6 @@ package io.analytics.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -37,7 +36,7 @@ import java.util.stream.Stream;
  */
 public final class BenchReport {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = BenchUtil.MAPPER;
     private static final Pattern RUN_FILE = Pattern.compile("run-(\\d+(?:\\.\\d+)?)-(\\d+)\\.server\\.json");
     private static final Pattern PEER_FILE = Pattern.compile("peer-(\\d+(?:\\.\\d+)?)-(\\d+)\\.server\\.json");
     /** ProducerPerformance's closing line (printf with %d, %f, %.2f; run.sh pins the locale to en_US). */
@@ -48,31 +47,7 @@ public final class BenchReport {
     private BenchReport() {}
 
     public static void main(String[] args) {
-        Path dir = null;
-        Path out = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--dir" -> dir = Path.of(args[i + 1]);
-                case "--out" -> out = Path.of(args[i + 1]);
-                default -> {
-                    System.err.println("bench-report: unknown flag " + args[i]);
-                    System.exit(2);
-                }
-            }
-        }
-        if (dir == null || out == null) {
-            System.err.println("usage: BenchReport --dir DIR --out FILE");
-            System.exit(2);
-        }
-        try {
-            ObjectNode report = build(dir);
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            MAPPER.writeValue(out.toFile(), report);
-            System.out.print(table(report));
-        } catch (IOException e) {
-            System.err.println("bench-report: " + e.getMessage());
-            System.exit(1);
-        }
+        BenchUtil.reportMain("bench-report", "BenchReport", args, BenchReport::build, BenchReport::table);
     }
 
     static ObjectNode build(Path dir) throws IOException {
@@ -245,21 +220,7 @@ public final class BenchReport {
     }
 
     private static void putMedian(ObjectNode m, String field, List<JsonNode> runs, Function<JsonNode, JsonNode> value) {
-        List<Double> values = new ArrayList<>();
-        for (JsonNode r : runs) {
-            JsonNode v = value.apply(r);
-            if (v != null && v.isNumber()) {
-                values.add(v.asDouble());
-            }
-        }
-        if (values.isEmpty()) {
-            m.putNull(field);
-            return;
-        }
-        values.sort(Double::compare);
-        int n = values.size();
-        double median = n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-        m.put(field, Math.round(median * 100) / 100.0);
+        BenchUtil.putMedian(m, field, runs, value, 100);
     }
 
     static String table(JsonNode report) {
@@ -367,10 +328,6 @@ public final class BenchReport {
     }
 
     private static String ms(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return "n/a";
-        }
-        double v = n.asDouble();
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        return BenchUtil.reportMs(n);
     }
 }

@@ -1,23 +1,21 @@
 package io.analytics.bench;
 
+import static io.analytics.bench.BenchUtil.num;
+import static io.analytics.bench.BenchUtil.putMs;
+import static io.analytics.bench.BenchUtil.round;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +35,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadGenerator {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = BenchUtil.MAPPER;
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(30);
     /** Batches may still start this long after the nominal end of the run before the rest counts as shortfall. */
     private static final int MAX_ERROR_KINDS = 5;
@@ -46,30 +44,16 @@ public final class LoadGenerator {
     private LoadGenerator() {}
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.getenv(), System.out, System.err);
-        } catch (InterruptedException e) {
-            System.err.println("loadgen: interrupted");
-            code = 1;
-        }
-        System.out.flush();
-        System.exit(code);
+        BenchUtil.main(LoadGenerator::run, args, "loadgen: interrupted");
     }
 
     /** Runs the generator; returns the process exit code (0 ok, 1 server unreachable / I/O, 2 bad flags). */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws InterruptedException {
-        Options o;
-        try {
-            o = Options.parse(args, env);
-        } catch (Options.HelpRequested h) {
-            out.println(Options.usage());
-            return 0;
-        } catch (Options.BadFlagException e) {
-            err.println("loadgen: " + e.getMessage());
-            err.println("Run with --help for the list of flags.");
-            return 2;
+        BenchUtil.Parsed<Options> parsed = BenchUtil.parseFlags(Options::parse, Options.usage(), "loadgen", args, env, out, err);
+        if (parsed.flags() == null) {
+            return parsed.exit();
         }
+        Options o = parsed.flags();
         if (!o.batchGiven) {
             o.batch = (int) Math.max(1, Math.min(o.batch, Math.round(o.rate / 10)));
         }
@@ -155,11 +139,7 @@ public final class LoadGenerator {
                     ? new Freshness(api, runId, rangeStart, rangeEnd, probeBaseline, o.probeIntervalMillis, o.pollIntervalMillis)
                     : null;
             Semaphore permits = new Semaphore(o.concurrency);
-            ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "loadgen-progress");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService reporter = BenchUtil.daemonScheduler("loadgen-progress");
 
             // ---- open-loop sending
             t0 = System.nanoTime();
@@ -280,17 +260,8 @@ public final class LoadGenerator {
                     drained, drainS, e2e, freshness, startMillis);
             out.print(summary(result));
             out.flush();
-            if (o.out != null) {
-                try {
-                    Path parent = o.out.toAbsolutePath().getParent();
-                    if (parent != null) {
-                        Files.createDirectories(parent);
-                    }
-                    MAPPER.writeValue(o.out.toFile(), result);
-                } catch (IOException e) {
-                    err.println("loadgen: cannot write " + o.out + ": " + e.getMessage());
-                    return 1;
-                }
+            if (o.out != null && !BenchUtil.writeResult(o.out, result, "loadgen", err)) {
+                return 1;
             }
             return 0;
         }
@@ -320,11 +291,7 @@ public final class LoadGenerator {
                 errors.increment();
                 failedEvents.add(events);
                 String what = r.statusKey() + ": " + r.error();
-                synchronized (errorSamples) {
-                    if (errorSamples.containsKey(what) || errorSamples.size() < MAX_ERROR_KINDS) {
-                        errorSamples.merge(what, 1L, Long::sum);
-                    }
-                }
+                BenchUtil.sample(errorSamples, what, MAX_ERROR_KINDS);
             }
         }
 
@@ -375,14 +342,7 @@ public final class LoadGenerator {
             r.put("duplicates", duplicates.sum());
             r.put("rejected", rejected.sum());
             r.put("failed_request_events", failedEvents.sum());
-            ObjectNode status = r.putObject("http_status");
-            ObjectNode httpErrors = r.putObject("http_errors");
-            new TreeMap<>(statuses).forEach((k, v) -> {
-                status.put(k, v.sum());
-                if (!(k.length() == 3 && k.charAt(0) == '2')) {
-                    httpErrors.put(k, v.sum());
-                }
-            });
+            BenchUtil.putStatuses(r, statuses);
             r.put("accepted_per_s", round(accepted.sum() / (activeNanos / 1e9), 1));
             synchronized (ingest) {
                 r.set("ingest_ms", percentiles(ingest, true));
@@ -437,12 +397,7 @@ public final class LoadGenerator {
             synchronized (rejectedSamples) {
                 rejectedSamples.forEach(rs::add);
             }
-            ArrayNode es = r.putArray("error_samples");
-            synchronized (errorSamples) {
-                errorSamples.forEach((what, n) -> es.add(n == 1 ? what : what + " (x" + n + ")"));
-            }
-            ArrayNode ns = r.putArray("notes");
-            notes.forEach(ns::add);
+            BenchUtil.putErrorsAndNotes(r, errorSamples, notes);
             return r;
         }
 
@@ -457,9 +412,7 @@ public final class LoadGenerator {
             b.append(String.format(Locale.ROOT, "accepted     %d (%s ev/s)   duplicates %d   rejected %d   in failed requests %d%n",
                     r.get("accepted").asLong(), fmt(r.get("accepted_per_s").asDouble()), r.get("duplicates").asLong(),
                     r.get("rejected").asLong(), r.get("failed_request_events").asLong()));
-            StringBuilder st = new StringBuilder();
-            r.get("http_status").fields().forEachRemaining(e -> st.append(e.getKey()).append('=').append(e.getValue().asLong()).append(' '));
-            b.append("http         ").append(st.length() == 0 ? "(no responses)" : st.toString().trim()).append('\n');
+            BenchUtil.appendHttp(b, r);
             b.append("ingest ms    ").append(ms(r.get("ingest_ms"), "p50", "p90", "p99", "max"))
                     .append("   (from schedule: p99 ").append(num(r.get("ingest_from_schedule_ms").get("p99"))).append(")\n");
             b.append("freshness ms ").append(ms(r.get("freshness_ms"), "p50", "p99", "max"))
@@ -471,15 +424,9 @@ public final class LoadGenerator {
             } else {
                 b.append("end-to-end   not measured (metrics API unavailable)\n");
             }
-            for (var n : r.get("rejected_samples")) {
-                b.append("rejected     ").append(n.asText()).append('\n');
-            }
-            for (var n : r.get("error_samples")) {
-                b.append("error        ").append(n.asText()).append('\n');
-            }
-            for (var n : r.get("notes")) {
-                b.append("note         ").append(n.asText()).append('\n');
-            }
+            BenchUtil.appendLines(b, r, "rejected_samples", "rejected     ");
+            BenchUtil.appendLines(b, r, "error_samples", "error        ");
+            BenchUtil.appendLines(b, r, "notes", "note         ");
             return b.toString();
         }
     }
@@ -498,15 +445,6 @@ public final class LoadGenerator {
         return n;
     }
 
-    private static void putMs(ObjectNode n, String field, Histogram h, double percentile) {
-        if (h.getTotalCount() == 0) {
-            n.putNull(field);
-        } else {
-            long micros = percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
-            n.put(field, round(micros / 1000.0, 2));
-        }
-    }
-
     private static String ms(com.fasterxml.jackson.databind.JsonNode n, String... fields) {
         StringBuilder b = new StringBuilder();
         for (String f : fields) {
@@ -515,21 +453,8 @@ public final class LoadGenerator {
         return b.toString().trim();
     }
 
-    private static String num(com.fasterxml.jackson.databind.JsonNode n) {
-        if (n == null || n.isNull()) {
-            return "-";
-        }
-        double v = n.asDouble();
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
-    }
-
     static String fmt(double v) {
-        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v) : String.format(Locale.ROOT, "%,.1f", v);
-    }
-
-    private static double round(double v, int decimals) {
-        double f = Math.pow(10, decimals);
-        return Math.round(v * f) / f;
+        return BenchUtil.fmt(v);
     }
 
     static long floorDay(long millis) {

@@ -77,20 +77,9 @@ public final class Options {
         Options o = new Options();
         o.apiKey = env.get("ANALYTICS_DEMO_API_KEY");
         for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new HelpRequested();
-            }
-            if (!arg.startsWith("--")) {
-                throw new BadFlagException("unexpected argument '" + arg + "' (flags start with --; see --help)");
-            }
-            String name = arg.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
+            String[] flag = BenchUtil.flag(args[i]);
+            String name = flag[0];
+            String value = flag[1];
             if (name.equals("quiet")) {
                 if (value != null) {
                     throw new BadFlagException("--quiet takes no value");

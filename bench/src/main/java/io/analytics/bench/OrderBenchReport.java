@@ -2,7 +2,6 @@ package io.analytics.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -31,7 +30,7 @@ import java.util.stream.Stream;
  */
 public final class OrderBenchReport {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = BenchUtil.MAPPER;
     private static final Pattern RUN_FILE = Pattern.compile("run-(\\d+(?:\\.\\d+)?)-(\\d+)\\.server\\.json");
     private static final Pattern FILL_FILE = Pattern.compile("fill-(\\d+)\\.json");
     /** The targets. */
@@ -43,34 +42,7 @@ public final class OrderBenchReport {
     private OrderBenchReport() {}
 
     public static void main(String[] args) {
-        Path dir = null;
-        Path out = null;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--dir" -> dir = Path.of(args[i + 1]);
-                case "--out" -> out = Path.of(args[i + 1]);
-                default -> {
-                    System.err.println("order-bench-report: unknown flag " + args[i]);
-                    System.exit(2);
-                }
-            }
-        }
-        if (dir == null || out == null) {
-            System.err.println("usage: OrderBenchReport --dir DIR --out FILE");
-            System.exit(2);
-        }
-        try {
-            ObjectNode report = build(dir);
-            Path parent = out.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            MAPPER.writeValue(out.toFile(), report);
-            System.out.print(table(report));
-        } catch (IOException e) {
-            System.err.println("order-bench-report: " + e.getMessage());
-            System.exit(1);
-        }
+        BenchUtil.reportMain("order-bench-report", "OrderBenchReport", args, OrderBenchReport::build, OrderBenchReport::table);
     }
 
     static ObjectNode build(Path dir) throws IOException {
@@ -238,12 +210,12 @@ public final class OrderBenchReport {
         for (JsonNode m : report.path("medians")) {
             String errors = count(m.get("errors"));
             if (m.path("shortfall_commands").asLong() > 0) {
-                errors += " (+" + LoadGenerator.fmt(m.get("shortfall_commands").asDouble()) + " not sent)";
+                errors += " (+" + BenchUtil.fmt(m.get("shortfall_commands").asDouble()) + " not sent)";
             }
             if (m.path("failed_runs").asLong() > 0) {
                 errors += " (" + m.get("failed_runs").asLong() + " run(s) failed)";
             }
-            b.append("| ").append(LoadGenerator.fmt(m.get("rate").asDouble()))
+            b.append("| ").append(BenchUtil.fmt(m.get("rate").asDouble()))
                     .append(" | ").append(count(m.get("commands_per_s")))
                     .append(" | ").append(ms(m.get("latency_p50_ms")))
                     .append(" | ").append(ms(m.get("latency_p99_ms")))
@@ -254,7 +226,7 @@ public final class OrderBenchReport {
                 + " | generator CPU ms/command | orders projection events/s | its lag at end ms |\n");
         b.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (JsonNode m : report.path("medians")) {
-            b.append("| ").append(LoadGenerator.fmt(m.get("rate").asDouble()))
+            b.append("| ").append(BenchUtil.fmt(m.get("rate").asDouble()))
                     .append(" | ").append(fixed(m.get("machine_busy_cores"), 2))
                     .append(" | ").append(fixed(m.get("server_cpu_cores"), 2))
                     .append(" | ").append(fixed(m.get("postgres_cpu_cores"), 2))
@@ -267,9 +239,9 @@ public final class OrderBenchReport {
         b.append('\n');
         JsonNode commands = report.path("targets").path("commands");
         List<String> met = new ArrayList<>();
-        commands.path("met_at_rates").forEach(r -> met.add(LoadGenerator.fmt(r.asDouble())));
+        commands.path("met_at_rates").forEach(r -> met.add(BenchUtil.fmt(r.asDouble())));
         b.append(String.format(Locale.ROOT, "Command target (>= %s commands/s, p99 < %s ms, no errors; journal %s): %s%n",
-                LoadGenerator.fmt(TARGET_COMMANDS_PER_S), LoadGenerator.fmt(TARGET_P99_MS),
+                BenchUtil.fmt(TARGET_COMMANDS_PER_S), BenchUtil.fmt(TARGET_P99_MS),
                 commands.path("journal").asText(), met.isEmpty() ? "not met at any measured rate"
                         : "met at " + String.join(", ", met) + " commands/s"));
         b.append(rebuildLine(report)).append('\n');
@@ -302,7 +274,7 @@ public final class OrderBenchReport {
         StringBuilder b = new StringBuilder();
         String state = rb.path("state").asText();
         if (!state.equals("done")) {
-            b.append("Rebuild: ").append(state).append(" after ").append(LoadGenerator.fmt(rb.path("applied").asDouble()))
+            b.append("Rebuild: ").append(state).append(" after ").append(BenchUtil.fmt(rb.path("applied").asDouble()))
                     .append(" events");
             if (rb.hasNonNull("error")) {
                 b.append(": ").append(rb.get("error").asText());
@@ -311,15 +283,15 @@ public final class OrderBenchReport {
         }
         long applied = rb.path("applied").asLong();
         double seconds = rb.path("seconds").asDouble();
-        b.append(String.format(Locale.ROOT, "Rebuild: %s events in %.1f s (%s events/s)", LoadGenerator.fmt(applied), seconds,
-                LoadGenerator.fmt(Math.round(rb.path("events_per_s").asDouble()))));
+        b.append(String.format(Locale.ROOT, "Rebuild: %s events in %.1f s (%s events/s)", BenchUtil.fmt(applied), seconds,
+                BenchUtil.fmt(Math.round(rb.path("events_per_s").asDouble()))));
         JsonNode t = report.path("targets").path("rebuild");
         if (t.path("met").isBoolean()) {
-            b.append(String.format(Locale.ROOT, "; target %s events in < %.0f s: %s", LoadGenerator.fmt(TARGET_REBUILD_EVENTS),
+            b.append(String.format(Locale.ROOT, "; target %s events in < %.0f s: %s", BenchUtil.fmt(TARGET_REBUILD_EVENTS),
                     TARGET_REBUILD_S, t.get("met").asBoolean() ? "met" : "NOT met"));
         } else if (t.has("projected_s_for_target_events")) {
             b.append(String.format(Locale.ROOT, "; at that rate %s events would take ≈ %.0f s (target < %.0f s)",
-                    LoadGenerator.fmt(TARGET_REBUILD_EVENTS), t.get("projected_s_for_target_events").asDouble(), TARGET_REBUILD_S));
+                    BenchUtil.fmt(TARGET_REBUILD_EVENTS), t.get("projected_s_for_target_events").asDouble(), TARGET_REBUILD_S));
         }
         JsonNode cu = rebuild.path("catch_up");
         if (!cu.isMissingNode() && cu.path("reached").asBoolean()) {
@@ -357,25 +329,11 @@ public final class OrderBenchReport {
     }
 
     private static void putMedian(ObjectNode m, String field, List<JsonNode> runs, Function<JsonNode, JsonNode> value) {
-        List<Double> values = new ArrayList<>();
-        for (JsonNode r : runs) {
-            JsonNode v = value.apply(r);
-            if (v != null && v.isNumber()) {
-                values.add(v.asDouble());
-            }
-        }
-        if (values.isEmpty()) {
-            m.putNull(field);
-            return;
-        }
-        values.sort(Double::compare);
-        int n = values.size();
-        double median = n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-        m.put(field, Math.round(median * 1000) / 1000.0);
+        BenchUtil.putMedian(m, field, runs, value, 1000);
     }
 
     private static String count(JsonNode n) {
-        return n == null || n.isNull() || n.isMissingNode() ? "n/a" : LoadGenerator.fmt(Math.round(n.asDouble()));
+        return n == null || n.isNull() || n.isMissingNode() ? "n/a" : BenchUtil.fmt(Math.round(n.asDouble()));
     }
 
     private static String fixed(JsonNode n, int decimals) {
@@ -383,10 +341,6 @@ public final class OrderBenchReport {
     }
 
     private static String ms(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return "n/a";
-        }
-        double v = n.asDouble();
-        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        return BenchUtil.reportMs(n);
     }
 }

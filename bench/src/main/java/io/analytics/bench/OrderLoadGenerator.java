@@ -1,12 +1,14 @@
 package io.analytics.bench;
 
+import static io.analytics.bench.BenchUtil.fmt;
+import static io.analytics.bench.BenchUtil.num;
+import static io.analytics.bench.BenchUtil.putMs;
+import static io.analytics.bench.BenchUtil.round;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +60,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class OrderLoadGenerator {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = BenchUtil.MAPPER;
     private static final JsonFactory JSON = JsonFactory.builder().build();
     private static final long HIGHEST_MICROS = TimeUnit.MINUTES.toMicros(30);
     private static final long STOP_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -92,30 +93,16 @@ public final class OrderLoadGenerator {
     private OrderLoadGenerator() {}
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.getenv(), System.out, System.err);
-        } catch (InterruptedException e) {
-            System.err.println("orderload: interrupted");
-            code = 1;
-        }
-        System.out.flush();
-        System.exit(code);
+        BenchUtil.main(OrderLoadGenerator::run, args, "orderload: interrupted");
     }
 
     /** Runs the generator; returns the process exit code (0 ran, 1 server unreachable / key refused / I/O, 2 bad flags). */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws InterruptedException {
-        Flags f;
-        try {
-            f = Flags.parse(args, env);
-        } catch (Options.HelpRequested h) {
-            out.println(Flags.usage());
-            return 0;
-        } catch (Options.BadFlagException e) {
-            err.println("orderload: " + e.getMessage());
-            err.println("Run with --help for the list of flags.");
-            return 2;
+        BenchUtil.Parsed<Flags> parsed = BenchUtil.parseFlags(Flags::parse, Flags.usage(), "orderload", args, env, out, err);
+        if (parsed.flags() == null) {
+            return parsed.exit();
         }
+        Flags f = parsed.flags();
         ExecutorService executor = f.threads == 0 ? null : Executors.newFixedThreadPool(f.threads, r -> {
             Thread t = new Thread(r, "orderload-http");
             t.setDaemon(true);
@@ -195,20 +182,9 @@ public final class OrderLoadGenerator {
             Flags f = new Flags();
             f.apiKey = env.get("ANALYTICS_DEMO_API_KEY");
             for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (arg.equals("--help") || arg.equals("-h")) {
-                    throw new Options.HelpRequested();
-                }
-                if (!arg.startsWith("--")) {
-                    throw new Options.BadFlagException("unexpected argument '" + arg + "' (flags start with --; see --help)");
-                }
-                String name = arg.substring(2);
-                String value = null;
-                int eq = name.indexOf('=');
-                if (eq >= 0) {
-                    value = name.substring(eq + 1);
-                    name = name.substring(0, eq);
-                }
+                String[] flag = BenchUtil.flag(args[i]);
+                String name = flag[0];
+                String value = flag[1];
                 if (name.equals("quiet") || name.equals("if-match") || name.equals("idempotency-keys")) {
                     if (value != null) {
                         throw new Options.BadFlagException("--" + name + " takes no value");
@@ -459,7 +435,7 @@ public final class OrderLoadGenerator {
             if (!f.quiet) {
                 out.printf(Locale.ROOT, "orderload: %s commands/s for %.1f s to %s (%d orders in flight, concurrency %d, "
                                 + "cancel %.0f%%, run %s)%n",
-                        f.maxRate ? "max" : LoadGenerator.fmt(f.rate), f.durationMillis / 1000.0, f.url, f.orders,
+                        f.maxRate ? "max" : fmt(f.rate), f.durationMillis / 1000.0, f.url, f.orders,
                         f.concurrency, f.cancelFraction * 100, runId);
             }
             ready = new ArrayBlockingQueue<>(f.orders);
@@ -467,11 +443,7 @@ public final class OrderLoadGenerator {
                 ready.add(new Slot());
             }
             permits = new Semaphore(f.concurrency);
-            ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "orderload-progress");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledExecutorService reporter = BenchUtil.daemonScheduler("orderload-progress");
 
             t0 = System.nanoTime();
             long hardStop = t0 + TimeUnit.MILLISECONDS.toNanos(f.durationMillis) + (f.maxRate ? 0 : STOP_GRACE_NANOS);
@@ -534,17 +506,8 @@ public final class OrderLoadGenerator {
             ObjectNode result = result(sent, limit, shortfall, maxLagNanos, Math.max(1, activeNanos), startMillis);
             out.print(summary(result));
             out.flush();
-            if (f.out != null) {
-                try {
-                    Path parent = f.out.toAbsolutePath().getParent();
-                    if (parent != null) {
-                        Files.createDirectories(parent);
-                    }
-                    MAPPER.writeValue(f.out.toFile(), result);
-                } catch (IOException e) {
-                    err.println("orderload: cannot write " + f.out + ": " + e.getMessage());
-                    return 1;
-                }
+            if (f.out != null && !BenchUtil.writeResult(f.out, result, "orderload", err)) {
+                return 1;
             }
             return 0;
         }
@@ -691,11 +654,7 @@ public final class OrderLoadGenerator {
 
         private void noteError(Cmd cmd, String kind, String text) {
             String what = cmd.path + " " + kind + ": " + text;
-            synchronized (errorSamples) {
-                if (errorSamples.containsKey(what) || errorSamples.size() < MAX_ERROR_KINDS) {
-                    errorSamples.merge(what, 1L, Long::sum);
-                }
-            }
+            BenchUtil.sample(errorSamples, what, MAX_ERROR_KINDS);
         }
 
         private void progress(long[] prev, double nanosPerCommand, long limit) {
@@ -709,7 +668,7 @@ public final class OrderLoadGenerator {
                 }
                 String behind = f.maxRate ? "" : " | behind " + Math.max(0, Math.min(limit, (long) (elapsed / nanosPerCommand) + 1) - sentNow) + " cmd";
                 out.printf(Locale.ROOT, "[%4ds] sent %s cmd/s | ok %s cmd/s | in-flight %d/%d | p99 %s ms | errors %d%s%n",
-                        Math.round(elapsed / 1e9), LoadGenerator.fmt(sentNow - prev[0]), LoadGenerator.fmt(okNow - prev[1]),
+                        Math.round(elapsed / 1e9), fmt(sentNow - prev[0]), fmt(okNow - prev[1]),
                         f.concurrency - permits.availablePermits(), f.concurrency,
                         Double.isNaN(p99) ? "-" : String.format(Locale.ROOT, "%.1f", p99), errors.sum(), behind);
                 prev[0] = sentNow;
@@ -759,14 +718,7 @@ public final class OrderLoadGenerator {
             r.put("sent_per_s", round(sent / activeS, 1));
             r.put("commands_per_s", round(ok.sum() / activeS, 1));
             r.put("answered_per_s", round(answered.sum() / activeS, 1));
-            ObjectNode status = r.putObject("http_status");
-            ObjectNode httpErrors = r.putObject("http_errors");
-            new TreeMap<>(statuses).forEach((k, v) -> {
-                status.put(k, v.sum());
-                if (!(k.length() == 3 && k.charAt(0) == '2')) {
-                    httpErrors.put(k, v.sum());
-                }
-            });
+            BenchUtil.putStatuses(r, statuses);
             synchronized (latency) {
                 r.set("latency_ms", percentiles(latency));
                 if (f.maxRate) {
@@ -815,12 +767,7 @@ public final class OrderLoadGenerator {
                     p.putNull("lag_ms_at_end");
                 }
             });
-            ArrayNode es = r.putArray("error_samples");
-            synchronized (errorSamples) {
-                errorSamples.forEach((what, n) -> es.add(n == 1 ? what : what + " (x" + n + ")"));
-            }
-            ArrayNode ns = r.putArray("notes");
-            notes.forEach(ns::add);
+            BenchUtil.putErrorsAndNotes(r, errorSamples, notes);
             return r;
         }
 
@@ -828,16 +775,14 @@ public final class OrderLoadGenerator {
             StringBuilder b = new StringBuilder();
             b.append("== orderload summary (run ").append(runId).append(") ==\n");
             b.append(String.format(Locale.ROOT, "target       %s commands/s for %.1f s (%d orders in flight, concurrency %d)%n",
-                    f.maxRate ? "max" : LoadGenerator.fmt(f.rate), f.durationMillis / 1000.0, f.orders, f.concurrency));
+                    f.maxRate ? "max" : fmt(f.rate), f.durationMillis / 1000.0, f.orders, f.concurrency));
             b.append(String.format(Locale.ROOT, "sent         %d commands (%s/s; shortfall %d; max schedule lag %s ms)%n",
-                    r.get("commands_sent").asLong(), LoadGenerator.fmt(r.get("sent_per_s").asDouble()),
+                    r.get("commands_sent").asLong(), fmt(r.get("sent_per_s").asDouble()),
                     r.get("shortfall_commands").asLong(), num(r.get("max_schedule_lag_ms"))));
             b.append(String.format(Locale.ROOT, "ok           %d commands (%s commands/s over %.1f s)   errors %d   unexpected state %d%n",
-                    r.get("commands_ok").asLong(), LoadGenerator.fmt(r.get("commands_per_s").asDouble()),
+                    r.get("commands_ok").asLong(), fmt(r.get("commands_per_s").asDouble()),
                     r.get("active_s").asDouble(), r.get("errors").asLong(), r.get("unexpected_state").asLong()));
-            StringBuilder st = new StringBuilder();
-            r.get("http_status").fields().forEachRemaining(e -> st.append(e.getKey()).append('=').append(e.getValue().asLong()).append(' '));
-            b.append("http         ").append(st.length() == 0 ? "(no responses)" : st.toString().trim()).append('\n');
+            BenchUtil.appendHttp(b, r);
             b.append("latency ms   ").append(ms(r.get("latency_ms")));
             JsonNode fs = r.get("latency_from_schedule_ms");
             if (fs != null && !fs.isNull()) {
@@ -867,12 +812,8 @@ public final class OrderLoadGenerator {
             if (pr.length() > 0) {
                 b.append("projections  ").append(pr).append('\n');
             }
-            for (JsonNode n : r.get("error_samples")) {
-                b.append("error        ").append(n.asText()).append('\n');
-            }
-            for (JsonNode n : r.get("notes")) {
-                b.append("note         ").append(n.asText()).append('\n');
-            }
+            BenchUtil.appendLines(b, r, "error_samples", "error        ");
+            BenchUtil.appendLines(b, r, "notes", "note         ");
             return b.toString();
         }
     }
@@ -894,29 +835,7 @@ public final class OrderLoadGenerator {
         return n;
     }
 
-    private static void putMs(ObjectNode n, String field, Histogram h, double percentile) {
-        if (h.getTotalCount() == 0) {
-            n.putNull(field);
-        } else {
-            long micros = percentile >= 100 ? h.getMaxValue() : h.getValueAtPercentile(percentile);
-            n.put(field, round(micros / 1000.0, 2));
-        }
-    }
-
     private static String ms(JsonNode n) {
         return "p50 " + num(n.get("p50")) + "  p90 " + num(n.get("p90")) + "  p99 " + num(n.get("p99")) + "  max " + num(n.get("max"));
-    }
-
-    private static String num(JsonNode n) {
-        if (n == null || n.isNull()) {
-            return "-";
-        }
-        double v = n.asDouble();
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    private static double round(double v, int decimals) {
-        double f = Math.pow(10, decimals);
-        return Math.round(v * f) / f;
     }
 }

@@ -1,8 +1,8 @@
 package io.analytics.bench;
 
+import static io.analytics.bench.BenchUtil.round;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +32,7 @@ import java.util.Map;
  */
 public final class RebuildTimer {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = BenchUtil.MAPPER;
 
     private RebuildTimer() {}
 
@@ -50,13 +49,7 @@ public final class RebuildTimer {
     }
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args, System.getenv(), System.out, System.err);
-        } catch (InterruptedException e) {
-            code = 1;
-        }
-        System.exit(code);
+        BenchUtil.main(RebuildTimer::run, args, null);
     }
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) throws InterruptedException {
@@ -115,17 +108,8 @@ public final class RebuildTimer {
                 code = 1;
             }
         }
-        if (f.out != null) {
-            try {
-                Path parent = f.out.toAbsolutePath().getParent();
-                if (parent != null) {
-                    Files.createDirectories(parent);
-                }
-                MAPPER.writeValue(f.out.toFile(), result);
-            } catch (IOException e) {
-                err.println("rebuild-timer: cannot write " + f.out + ": " + e.getMessage());
-                return 1;
-            }
+        if (f.out != null && !BenchUtil.writeResult(f.out, result, "rebuild-timer", err)) {
+            return 1;
         }
         return code;
     }
@@ -285,8 +269,4 @@ public final class RebuildTimer {
         return MAPPER.readTree(response.body());
     }
 
-    private static double round(double v, int decimals) {
-        double f = Math.pow(10, decimals);
-        return Math.round(v * f) / f;
-    }
 }

@@ -4,13 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,17 +14,8 @@ class LoadGeneratorTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = LoadGenerator.run(args, Map.of(), o, e);
-        }
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static ToolRun run(String... args) throws Exception {
+        return ToolRun.of(LoadGenerator::run, args);
     }
 
     @Test
@@ -37,7 +23,7 @@ class LoadGeneratorTest {
     void runsAgainstAFakeServerAndMeasuresEverything(@TempDir Path tmp) throws Exception {
         Path resultFile = tmp.resolve("result.json");
         try (FakeAnalyticsServer server = new FakeAnalyticsServer("test-key", 150)) {
-            Outcome o = run("--url", server.url(), "--api-key", "test-key", "--rate", "3000", "--duration", "2s",
+            ToolRun o = run("--url", server.url(), "--api-key", "test-key", "--rate", "3000", "--duration", "2s",
                     "--batch", "100", "--concurrency", "4", "--duplicates", "0.05", "--disorder", "30s",
                     "--seed", "42", "--drain-timeout", "10s", "--out", resultFile.toString());
             System.out.println(o.out());
@@ -81,7 +67,7 @@ class LoadGeneratorTest {
         try (FakeAnalyticsServer server = new FakeAnalyticsServer("k", 0)) {
             for (int i = 0; i < 2; i++) {
                 Path file = tmp.resolve("r" + i + ".json");
-                Outcome o = run("--url", server.url(), "--api-key", "k", "--rate", "1000", "--duration", "700ms",
+                ToolRun o = run("--url", server.url(), "--api-key", "k", "--rate", "1000", "--duration", "700ms",
                         "--seed", "7", "--quiet", "--out", file.toString());
                 assertThat(o.code()).isZero();
                 JsonNode r = MAPPER.readTree(file.toFile());
@@ -96,7 +82,7 @@ class LoadGeneratorTest {
 
     @Test
     void badFlagsExitWith2() throws Exception {
-        Outcome o = run("--rate", "fast", "--api-key", "k");
+        ToolRun o = run("--rate", "fast", "--api-key", "k");
         assertThat(o.code()).isEqualTo(2);
         assertThat(o.err()).contains("--rate: expected a number");
         assertThat(run("--nope", "1", "--api-key", "k").code()).isEqualTo(2);
@@ -107,7 +93,7 @@ class LoadGeneratorTest {
 
     @Test
     void helpExitsWith0() throws Exception {
-        Outcome o = run("--help");
+        ToolRun o = run("--help");
         assertThat(o.code()).isZero();
         assertThat(o.out()).contains("--rate").contains("--disorder").contains("--duplicates").contains("--out");
     }
@@ -115,11 +101,8 @@ class LoadGeneratorTest {
     @Test
     @Timeout(20)
     void unreachableServerExitsWith1() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Outcome o = run("--url", "http://127.0.0.1:" + port, "--api-key", "k", "--duration", "1s");
+        int port = ToolRun.freePort();
+        ToolRun o = run("--url", "http://127.0.0.1:" + port, "--api-key", "k", "--duration", "1s");
         assertThat(o.code()).isEqualTo(1);
         assertThat(o.err()).contains("cannot reach the server at http://127.0.0.1:" + port);
     }
@@ -128,7 +111,7 @@ class LoadGeneratorTest {
     @Timeout(20)
     void wrongApiKeyExitsWith1() throws Exception {
         try (FakeAnalyticsServer server = new FakeAnalyticsServer("right", 0)) {
-            Outcome o = run("--url", server.url(), "--api-key", "wrong", "--duration", "1s");
+            ToolRun o = run("--url", server.url(), "--api-key", "wrong", "--duration", "1s");
             assertThat(o.code()).isEqualTo(1);
             assertThat(o.err()).contains("refused the API key");
         }

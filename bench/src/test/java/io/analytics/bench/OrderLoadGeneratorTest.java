@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -22,17 +18,8 @@ class OrderLoadGeneratorTest {
     private static final List<String> FULL = Arrays.stream(OrderLoadGenerator.FULL_LIFE).map(c -> c.path).toList();
     private static final List<String> CANCELLED = Arrays.stream(OrderLoadGenerator.CANCELLED_LIFE).map(c -> c.path).toList();
 
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... args) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = OrderLoadGenerator.run(args, Map.of(), o, e);
-        }
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static ToolRun run(String... args) throws Exception {
+        return ToolRun.of(OrderLoadGenerator::run, args);
     }
 
     private static boolean isPrefix(List<String> prefix, List<String> of) {
@@ -44,7 +31,7 @@ class OrderLoadGeneratorTest {
     void runsEachOrderThroughItsLifeOneCommandAtATime(@TempDir Path tmp) throws Exception {
         Path resultFile = tmp.resolve("result.json");
         try (FakeOrdersServer server = new FakeOrdersServer("test-key", 3, 0)) {
-            Outcome o = run("--url", server.url(), "--api-key", "test-key", "--rate", "400", "--duration", "1500ms",
+            ToolRun o = run("--url", server.url(), "--api-key", "test-key", "--rate", "400", "--duration", "1500ms",
                     "--orders", "48", "--concurrency", "32", "--cancel-fraction", "0.25", "--seed", "7",
                     "--out", resultFile.toString());
             System.out.println(o.out());
@@ -114,7 +101,7 @@ class OrderLoadGeneratorTest {
     void countsRejectionsAndAbandonsTheOrder(@TempDir Path tmp) throws Exception {
         Path resultFile = tmp.resolve("result.json");
         try (FakeOrdersServer server = new FakeOrdersServer("test-key", 0, 3)) {
-            Outcome o = run("--url", server.url(), "--api-key", "test-key", "--rate", "max", "--max-commands", "600",
+            ToolRun o = run("--url", server.url(), "--api-key", "test-key", "--rate", "max", "--max-commands", "600",
                     "--duration", "10s", "--orders", "6", "--concurrency", "4", "--cancel-fraction", "0", "--quiet",
                     "--out", resultFile.toString());
             assertThat(o.code()).as(o.err()).isZero();
@@ -140,15 +127,12 @@ class OrderLoadGeneratorTest {
         assertThat(run("--nope", "1", "--api-key", "k").code()).isEqualTo(2);
         assertThat(run("--rate", "100").code()).isEqualTo(2); // no API key
         assertThat(run("--help").out()).contains("--orders");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Outcome o = run("--url", "http://127.0.0.1:" + port, "--api-key", "k", "--duration", "1s");
+        int port = ToolRun.freePort();
+        ToolRun o = run("--url", "http://127.0.0.1:" + port, "--api-key", "k", "--duration", "1s");
         assertThat(o.code()).isEqualTo(1);
         assertThat(o.err()).contains("cannot reach");
         try (FakeOrdersServer server = new FakeOrdersServer("right", 0, 0)) {
-            Outcome refused = run("--url", server.url(), "--api-key", "wrong", "--duration", "1s");
+            ToolRun refused = run("--url", server.url(), "--api-key", "wrong", "--duration", "1s");
             assertThat(refused.code()).isEqualTo(1);
             assertThat(refused.err()).contains("refused the API key");
         }
