@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,8 +89,8 @@ class LauncherSmokeTest {
         }
 
         static Launched up(Path data) throws Exception {
-            int port = freePort();
-            ProcessBuilder builder = new ProcessBuilder(launcher().toString(), "up", "--port", Integer.toString(port))
+            int port = TestSupport.freePort();
+            ProcessBuilder builder = new ProcessBuilder(TestSupport.launcher().toString(), "up", "--port", Integer.toString(port))
                     .redirectErrorStream(true);
             builder.environment().put("ANALYTICS_DATA_DIR", data.toString());
             builder.environment().put("ANALYTICS_DEMO_API_KEY", KEY);
@@ -130,21 +128,6 @@ class LauncherSmokeTest {
         public void close() throws InterruptedException {
             if (process.isAlive()) {
                 process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-
-        private static Path launcher() {
-            Path dir = Path.of("").toAbsolutePath();
-            while (dir != null && !Files.isExecutable(dir.resolve("analytics"))) {
-                dir = dir.getParent();
-            }
-            assertThat(dir).as("the ./analytics launcher above " + Path.of("").toAbsolutePath()).isNotNull();
-            return dir.resolve("analytics");
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
             }
         }
     }

@@ -290,8 +290,8 @@ class OrdersIntegrationTest {
         Answer created = post("/api/v1/orders",
                 "{\"user_id\": \"u2\", \"currency\": \"EUR\", \"items\": [{\"product_id\": \"p\", \"quantity\": 1, \"price\": 1}]}", null, null);
         String confirm = "/api/v1/orders/" + created.body().get("order_id").asText() + "/confirm";
-        CompletableFuture<Answer> a = CompletableFuture.supplyAsync(() -> unchecked(() -> post(confirm, "", "1", null)));
-        CompletableFuture<Answer> b = CompletableFuture.supplyAsync(() -> unchecked(() -> post(confirm, "", "1", null)));
+        CompletableFuture<Answer> a = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() -> post(confirm, "", "1", null)));
+        CompletableFuture<Answer> b = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() -> post(confirm, "", "1", null)));
         return List.of(a.get().status(), b.get().status());
     }
 
@@ -319,15 +319,4 @@ class OrdersIntegrationTest {
                 response.headers().firstValue("ETag").orElse(null));
     }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
-
-    private static <T> T unchecked(Call<T> call) {
-        try {
-            return call.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -66,7 +65,7 @@ class ReadModelRebuildIntegrationTest {
                 Map<String, List<String>> live = dump(postgres);
                 assertThat(live.get("order_view")).hasSize(120);
 
-                Process cli = new ProcessBuilder(launcher().toString(), "projections", "rebuild", "orders",
+                Process cli = new ProcessBuilder(TestSupport.launcher().toString(), "projections", "rebuild", "orders",
                         "--url", base, "--api-key", TestNode.API_KEY).redirectErrorStream(true)
                         .redirectInput(ProcessBuilder.Redirect.PIPE).start();
                 cli.getOutputStream().close();
@@ -82,7 +81,10 @@ class ReadModelRebuildIntegrationTest {
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                     for (int i = 0; i < 80; i++) {
                         int n = i;
-                        unchecked(() -> placeOrder("b" + n, n));
+                        TestSupport.unchecked(() -> {
+                            placeOrder("b" + n, n);
+                            return null;
+                        });
                     }
                 });
                 JsonNode progress = post("/api/v1/admin/projections/orders/rebuild", "", null, null).body();
@@ -165,11 +167,8 @@ class ReadModelRebuildIntegrationTest {
 
     /** {@code ./analytics node} as its own process, on the test's broker and schema; waits for its ready line. */
     private Process startNodeProcess(EmbeddedKafka kafka, TestPostgres postgres) throws Exception {
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        ProcessBuilder builder = new ProcessBuilder(launcher().toString(), "node", "--port", Integer.toString(port))
+        int port = TestSupport.freePort();
+        ProcessBuilder builder = new ProcessBuilder(TestSupport.launcher().toString(), "node", "--port", Integer.toString(port))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("ANALYTICS_SKIP_BUILD", "1");
@@ -303,24 +302,5 @@ class ReadModelRebuildIntegrationTest {
         return new Answer(response.statusCode(), ApiClient.JSON.readTree(response.body()));
     }
 
-    private interface Call {
-        void call() throws Exception;
-    }
 
-    private static void unchecked(Call call) {
-        try {
-            call.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path launcher() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isExecutable(dir.resolve("analytics"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).isNotNull();
-        return dir.resolve("analytics");
-    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.analytics.node.AnalyticsNode;
 import io.analytics.node.kafka.EmbeddedKafka;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +30,8 @@ class TwoNodeOrdersIntegrationTest {
 
     @Test
     void concurrentCommandsThroughTwoNodesOneWinsTheOtherConflicts() throws Exception {
-        int portA = freePort();
-        int portB = freePort();
+        int portA = TestSupport.freePort();
+        int portB = TestSupport.freePort();
         List<String> seeds = List.of("pekko://analytics@127.0.0.1:" + portA);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
             AnalyticsNode a = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("a"),
@@ -48,8 +47,8 @@ class TwoNodeOrdersIntegrationTest {
                     String confirm = "/api/v1/orders/" + id + "/confirm";
                     String urlA = a.url();
                     String urlB = b.url();
-                    CompletableFuture<Integer> viaA = CompletableFuture.supplyAsync(() -> unchecked(() -> post(urlA, confirm, "")));
-                    CompletableFuture<Integer> viaB = CompletableFuture.supplyAsync(() -> unchecked(() -> post(urlB, confirm, "")));
+                    CompletableFuture<Integer> viaA = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() -> post(urlA, confirm, "")));
+                    CompletableFuture<Integer> viaB = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() -> post(urlB, confirm, "")));
                     assertThat(List.of(viaA.get(), viaB.get())).as(id).containsExactlyInAnyOrder(200, 409);
                     assertThat(postgres.count("SELECT count(*) FROM event_journal WHERE persistence_id = 'Order|demo/" + id + "'"))
                             .isEqualTo(2);
@@ -73,21 +72,5 @@ class TwoNodeOrdersIntegrationTest {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
-    private interface Call<T> {
-        T call() throws Exception;
-    }
-
-    private static <T> T unchecked(Call<T> call) {
-        try {
-            return call.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
