@@ -119,7 +119,7 @@ class ReadModelRebuildIntegrationTest {
     void aHardKillLosesNothingAndAppliesNothingTwice() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
             java.util.Set<String> attempted = ConcurrentHashMap.newKeySet();
-            Process first = startNodeProcess(kafka, postgres);
+            NodeProcess first = startNodeProcess(kafka, postgres);
             CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                 for (int i = 0; ; i++) {
                     attempted.add("k" + i);
@@ -135,10 +135,10 @@ class ReadModelRebuildIntegrationTest {
                 assertThat(System.nanoTime()).as("60 orders placed within 60 s").isLessThan(deadline);
                 Thread.sleep(20);
             }
-            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            first.kill();
             load.get(60, TimeUnit.SECONDS);
 
-            Process second = startNodeProcess(kafka, postgres);
+            NodeProcess second = startNodeProcess(kafka, postgres);
             try {
                 versions.clear();
                 for (String id : attempted) {
@@ -159,41 +159,15 @@ class ReadModelRebuildIntegrationTest {
                 }
                 assertThat(dump(postgres)).as("the live read models after the crash equal a rebuild from the journal").isEqualTo(live);
             } finally {
-                second.toHandle().destroy();
-                second.waitFor(60, TimeUnit.SECONDS);
+                second.close();
             }
         }
     }
 
-    /** {@code ./analytics node} as its own process, on the test's broker and schema; waits for its ready line. */
-    private Process startNodeProcess(EmbeddedKafka kafka, TestPostgres postgres) throws Exception {
-        int port = TestSupport.freePort();
-        ProcessBuilder builder = new ProcessBuilder(TestSupport.launcher().toString(), "node", "--port", Integer.toString(port))
-                .redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("ANALYTICS_SKIP_BUILD", "1");
-        env.put("ANALYTICS_JAVA_OPTS", "-Xmx1g");
-        env.put("ANALYTICS_DATA_DIR", tmp.resolve("node").toString());
-        env.put("ANALYTICS_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("ANALYTICS_KAFKA_PARTITIONS", "4");
-        env.put("ANALYTICS_DB_URL", postgres.url());
-        env.put("ANALYTICS_DB_USER", TestPostgres.USER);
-        env.put("ANALYTICS_DEMO_API_KEY", TestNode.API_KEY);
-        env.put("ANALYTICS_CLUSTER_PORT", "0");
-        Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        List<String> printed = new ArrayList<>();
-        for (String line; (line = out.readLine()) != null; ) {
-            printed.add(line);
-            if (line.contains("ready http://127.0.0.1:" + port)) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "node-output");
-                drain.setDaemon(true);
-                drain.start();
-                base = "http://127.0.0.1:" + port;
-                return process;
-            }
-        }
-        throw new AssertionError("./analytics node exited before its ready line:\n" + String.join("\n", printed));
+    private NodeProcess startNodeProcess(EmbeddedKafka kafka, TestPostgres postgres) throws Exception {
+        NodeProcess node = NodeProcess.start(kafka, postgres, tmp.resolve("node"), Map.of());
+        base = node.url();
+        return node;
     }
 
     /** An order taken through a path that depends on {@code n}: some cancelled, some paid, shipped, refunded. */

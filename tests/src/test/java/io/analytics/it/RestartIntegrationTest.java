@@ -6,15 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.node.AnalyticsNode;
 import io.analytics.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +28,7 @@ class RestartIntegrationTest {
     void aRestartMidStreamLosesNothingAndCountsNothingTwice() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
                 TestPostgres postgres = new TestPostgres();
-                KafkaProducer<byte[], byte[]> direct = producer(kafka.bootstrapServers())) {
+                KafkaProducer<byte[], byte[]> direct = TestSupport.producer(kafka.bootstrapServers())) {
             Map<String, Object> snapshotOften = Map.of("analytics.metrics.snapshot-every", 3);
             AnalyticsNode first = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), snapshotOften);
             ApiClient api = new ApiClient(first.url(), TestNode.API_KEY);
@@ -48,7 +44,7 @@ class RestartIntegrationTest {
                     throw new IllegalStateException(e);
                 }
             });
-            awaitAcknowledged(truth, events.size() / 3);
+            TestSupport.awaitAcknowledged(truth, events.size() / 3, sending);
             assertThat(MetricsAssertions.awaitCounted(api, events.size() / 4)).isGreaterThanOrEqualTo(events.size() / 4);
             assertThat(sending).as("clients are still sending when the node stops").isNotDone();
             first.close();
@@ -68,21 +64,5 @@ class RestartIntegrationTest {
                 second.close();
             }
         }
-    }
-
-    private static void awaitAcknowledged(GroundTruth truth, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (truth.size() < count) {
-            assertThat(System.nanoTime()).as("%d events acknowledged within 60 s", count).isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

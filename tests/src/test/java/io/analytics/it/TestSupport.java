@@ -6,6 +6,12 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Small helpers the integration tests share. */
 final class TestSupport {
@@ -33,6 +39,30 @@ final class TestSupport {
         }
         assertThat(dir).as("the ./analytics launcher above " + Path.of("").toAbsolutePath()).isNotNull();
         return dir.resolve("analytics");
+    }
+
+    /** A producer writing to the raw topic the way a service would: idempotent, acks from all replicas. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Waits (up to 120 s) until the clients have {@code count} events acknowledged; fails at once if
+     * {@code sending} ended with an error, rather than waiting for a count it will never reach.
+     */
+    static void awaitAcknowledged(GroundTruth truth, int count, CompletableFuture<?> sending) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (truth.size() < count) {
+            if (sending.isCompletedExceptionally()) {
+                sending.get();
+            }
+            assertThat(System.nanoTime()).as("%d events acknowledged within 120 s", count).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     static int freePort() throws IOException {

@@ -145,7 +145,7 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         publisher = new EventPublisher(new EventPublisher.Settings(bootstrap, settings.topic(), settings.publishTimeout(), Map.of()));
         consumer = PartitionConsumer.start(system, sharding, new PartitionConsumer.Settings(
-                bootstrap, settings.topic(), settings.consumerGroup(), settings.batchMaxRecords(), settings.batchMaxDelay(),
+                bootstrap, settings.topic(), settings.consumerGroup(), settings.batchMaxRecords(), settings.batchMaxCells(), settings.batchMaxDelay(),
                 settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
 
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());

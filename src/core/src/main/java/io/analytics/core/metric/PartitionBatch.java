@@ -100,6 +100,11 @@ public final class PartitionBatch {
         return deltas;
     }
 
+    /** Distinct cells of the finest open windows touched so far: what the batch's size grows with. */
+    public int cells() {
+        return finest.size();
+    }
+
     public Watermark watermark() {
         return watermark;
     }

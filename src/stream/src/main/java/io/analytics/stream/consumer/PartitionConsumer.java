@@ -7,6 +7,7 @@ import io.analytics.core.metric.PartitionBatch;
 import io.analytics.core.window.Watermark;
 import io.analytics.stream.metrics.MetricPartition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ public final class PartitionConsumer {
             String topic,
             String groupId,
             int maxBatchRecords,
+            int maxBatchCells,
             Duration maxBatchDelay,
             List<Dimension> dimensions,
             Duration allowedLateness,
@@ -137,7 +139,7 @@ public final class PartitionConsumer {
         CompletableFuture<Done> done = records
                 .via(partitionStreams.get().flow())
                 .groupedWithin(settings.maxBatchRecords(), settings.maxBatchDelay())
-                .map(batcher::aggregate)
+                .mapConcat(batcher::aggregate)
                 .async()
                 .mapAsync(1, batch -> entity(partition).ask(batch::command, settings.askTimeout()))
                 .map(reply -> {
@@ -174,17 +176,37 @@ public final class PartitionConsumer {
             this.watermark = start;
         }
 
-        Batch aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
-            PartitionBatch batch = new PartitionBatch(
-                    settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
+        /**
+         * Pre-aggregates the records, cut into several batches of contiguous offsets when they touch more
+         * than {@code maxBatchCells} cells: a command must fit into one remote message when its entity
+         * lives on another node.
+         */
+        List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
+            List<Batch> batches = new ArrayList<>(1);
+            PartitionBatch batch = newBatch();
+            long from = records.get(0).offset();
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 AnalyticsEvent event = decode(record);
                 if (event != null) {
                     batch.add(event, record.timestamp());
                 }
+                if (batch.cells() >= settings.maxBatchCells()) {
+                    batches.add(new Batch(from, record.offset(), batch));
+                    watermark = batch.watermark();
+                    batch = newBatch();
+                    from = record.offset() + 1;
+                }
             }
-            watermark = batch.watermark();
-            return new Batch(records.get(0).offset(), records.get(records.size() - 1).offset(), batch);
+            long last = records.get(records.size() - 1).offset();
+            if (from <= last) {
+                batches.add(new Batch(from, last, batch));
+                watermark = batch.watermark();
+            }
+            return batches;
+        }
+
+        private PartitionBatch newBatch() {
+            return new PartitionBatch(settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
         }
 
         private AnalyticsEvent decode(ConsumerRecord<byte[], byte[]> record) {
