@@ -16,14 +16,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,7 +76,7 @@ class EventTimeIntegrationTest {
     }
 
     private static void feed() throws Exception {
-        try (KafkaProducer<byte[], byte[]> direct = producer()) {
+        try (KafkaProducer<byte[], byte[]> direct = TestSupport.producer(kafka.bootstrapServers())) {
             new Feeder(api, truth, direct, "events.raw", 3).feed(EventScenario.generate(17, 2500, "base"), 250);
         }
         Random random = new Random(5);
@@ -354,13 +351,5 @@ class EventTimeIntegrationTest {
     private static int partitionOf(ObjectNode event) {
         byte[] key = ("demo/" + event.get("user_id").asText()).getBytes(StandardCharsets.UTF_8);
         return Utils.toPositive(Utils.murmur2(key)) % PARTITIONS;
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

@@ -8,10 +8,7 @@ import io.analytics.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +46,7 @@ class MetricsExactnessIntegrationTest {
         ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
         GroundTruth truth = new GroundTruth();
         List<ObjectNode> events = EventScenario.generate(42, 4000, "exact");
-        try (KafkaProducer<byte[], byte[]> direct = producer()) {
+        try (KafkaProducer<byte[], byte[]> direct = TestSupport.producer(kafka.bootstrapServers())) {
             Feeder feeder = new Feeder(api, truth, direct, "events.raw", 7);
             feeder.feed(events, 250);
             assertThat(feeder.duplicatesSent).isGreaterThan(100);
@@ -81,13 +78,5 @@ class MetricsExactnessIntegrationTest {
         ApiClient.Response badGroup = api.metrics(Map.of("metric", "events", "window", "1m", "group_by", "shoe_size"));
         assertThat(badGroup.status()).isEqualTo(400);
         assertThat(badGroup.body().get("error").asText()).contains("group_by").contains("country");
-    }
-
-    private static KafkaProducer<byte[], byte[]> producer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

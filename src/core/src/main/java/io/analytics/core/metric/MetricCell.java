@@ -56,18 +56,31 @@ public final class MetricCell {
 
     /** The cell's value with both sketches, as the read model stores it. */
     public CellValue value(CellKey key) {
-        return new CellValue(key, count, amount, usersEstimate(), usersBytes(), amountsBytes());
+        return new CellValue(key, count, amount, uniqueUsers(), usersBytes(), amountsBytes());
     }
 
     /** The cell's value with only the sketch {@code metric} needs: serialising sketches is what a query costs. */
     public CellValue value(CellKey key, Metric metric) {
-        return new CellValue(key, count, amount, usersEstimate(),
+        return new CellValue(key, count, amount, uniqueUsers(),
                 metric == Metric.UNIQUE_USERS ? usersBytes() : null,
                 metric == Metric.AMOUNT_PERCENTILES ? amountsBytes() : null);
     }
 
-    private double usersEstimate() {
+    public double amount() {
+        return amount;
+    }
+
+    public double uniqueUsers() {
         return users == null ? 0 : users.estimate();
+    }
+
+    /** p50, p95 and p99 of the amounts added, or null when there are none. */
+    public MetricSeries.Percentiles percentiles() {
+        if (amounts == null || amounts.isEmpty()) {
+            return null;
+        }
+        return new MetricSeries.Percentiles(amounts.quantile(0.50), amounts.quantile(0.95), amounts.quantile(0.99),
+                amounts.count());
     }
 
     private byte[] usersBytes() {

@@ -13,6 +13,9 @@ public record MetricSeries(String key, List<Point> points) {
         }
     }
 
-    /** Amount percentiles of one window, from a merged KLL sketch; each within {@link AmountDistribution#RANK_ERROR} in rank. */
-    public record Percentiles(double p50, double p95, double p99) {}
+    /**
+     * Amount percentiles of one window, from a merged KLL sketch; each within
+     * {@link AmountDistribution#RANK_ERROR} in rank. {@code count} is the number of amounts.
+     */
+    public record Percentiles(double p50, double p95, double p99, long count) {}
 }

@@ -69,13 +69,12 @@ public final class SeriesAssembler {
         return starts;
     }
 
+    /** One window's cells combined: a {@link MetricCell} of the sketch the metric needs, plus estimates of sketchless rows. */
     private static final class Totals {
         private final Metric metric;
-        long count;
-        double amount;
-        double summedUserEstimates;
-        UniqueUsers users;
-        AmountDistribution amounts;
+        private final MetricCell cell = new MetricCell();
+        private long count;
+        private double summedUserEstimates;
 
         Totals(Metric metric) {
             this.metric = metric;
@@ -85,72 +84,40 @@ public final class SeriesAssembler {
             Totals all = new Totals(metric);
             for (Totals part : parts) {
                 all.count += part.count;
-                all.amount += part.amount;
                 all.summedUserEstimates += part.summedUserEstimates;
-                if (part.users != null) {
-                    all.users().merge(part.users.toBytes());
-                }
-                if (part.amounts != null) {
-                    all.amounts().merge(part.amounts.toBytes());
-                }
+                all.cell.merge(part.cell.toDelta(null)); // the key of a delta is not read by a merge
             }
             return all;
         }
 
-        void add(CellValue cell) {
-            count += cell.count();
-            amount += cell.amount();
-            if (metric == Metric.UNIQUE_USERS) {
-                addUsers(cell);
-            }
-            if (metric == Metric.AMOUNT_PERCENTILES && cell.amounts() != null) {
-                amounts().merge(cell.amounts());
-            }
-        }
-
-        /** A read-model row stored before sketches were kept has only its estimate: those are added. */
-        private void addUsers(CellValue cell) {
-            if (cell.users() != null) {
-                users().merge(cell.users());
-            } else {
-                summedUserEstimates += cell.uniqueUsers();
+        /** A read-model row stored before sketches were kept has only its users estimate: those are added. */
+        void add(CellValue value) {
+            count += value.count();
+            byte[] users = metric == Metric.UNIQUE_USERS ? value.users() : null;
+            byte[] amounts = metric == Metric.AMOUNT_PERCENTILES ? value.amounts() : null;
+            cell.merge(new CellDelta(value.key(), value.count(), value.amount(), users, amounts));
+            if (metric == Metric.UNIQUE_USERS && users == null) {
+                summedUserEstimates += value.uniqueUsers();
             }
         }
 
         /** Percentiles need amounts: purchases without one count as orders but have no place in the distribution. */
         boolean hasValue() {
-            return metric == Metric.AMOUNT_PERCENTILES ? amounts != null && !amounts.isEmpty() : count > 0;
+            return metric == Metric.AMOUNT_PERCENTILES ? cell.percentiles() != null : count > 0;
         }
 
         MetricSeries.Point point(long start) {
+            double amount = cell.amount();
             return switch (metric) {
                 case EVENTS, ORDERS, LATE_EVENTS -> new MetricSeries.Point(start, count, count);
                 case REVENUE -> new MetricSeries.Point(start, amount, count);
                 case AVG_ORDER_VALUE -> new MetricSeries.Point(start, amount / count, count);
-                case UNIQUE_USERS -> new MetricSeries.Point(start,
-                        Math.round((users == null ? 0 : users.estimate()) + summedUserEstimates), count);
-                case AMOUNT_PERCENTILES -> percentilesPoint(start);
+                case UNIQUE_USERS -> new MetricSeries.Point(start, Math.round(cell.uniqueUsers() + summedUserEstimates), count);
+                case AMOUNT_PERCENTILES -> {
+                    MetricSeries.Percentiles p = cell.percentiles();
+                    yield new MetricSeries.Point(start, p.p50(), p.count(), p);
+                }
             };
-        }
-
-        private MetricSeries.Point percentilesPoint(long start) {
-            MetricSeries.Percentiles p = new MetricSeries.Percentiles(
-                    amounts.quantile(0.50), amounts.quantile(0.95), amounts.quantile(0.99));
-            return new MetricSeries.Point(start, p.p50(), amounts.count(), p);
-        }
-
-        private UniqueUsers users() {
-            if (users == null) {
-                users = UniqueUsers.empty();
-            }
-            return users;
-        }
-
-        private AmountDistribution amounts() {
-            if (amounts == null) {
-                amounts = AmountDistribution.empty();
-            }
-            return amounts;
         }
     }
 }
