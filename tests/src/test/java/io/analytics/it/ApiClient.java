@@ -49,10 +49,14 @@ final class ApiClient {
     }
 
     Response metrics(Map<String, String> params) throws IOException, InterruptedException {
+        return get("/api/v1/metrics", params);
+    }
+
+    Response get(String path, Map<String, String> params) throws IOException, InterruptedException {
         String query = params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/metrics?" + query))
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path + "?" + query))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-API-Key", apiKey)
                 .GET()

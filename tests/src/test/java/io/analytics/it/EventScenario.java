@@ -47,7 +47,8 @@ final class EventScenario {
         return Instant.parse(event.get("timestamp").asText()).toEpochMilli();
     }
 
-    private static ObjectNode event(Random random, String id, long time) {
+    /** One event of the scenario's mix at {@code time}. */
+    static ObjectNode event(Random random, String id, long time) {
         String type = TYPES[weighted(random)];
         ObjectNode event = ApiClient.JSON.createObjectNode();
         event.put("event_id", id);

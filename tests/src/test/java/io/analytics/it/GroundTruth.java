@@ -25,6 +25,7 @@ final class GroundTruth {
     private static final String NULL_KEY = "<null>";
 
     private final Map<String, ObjectNode> accepted = new LinkedHashMap<>();
+    private final Map<String, Long> lateWatermark = new HashMap<>();
 
     /** Records an accepted event; a second event with the same id changes nothing, as the API promises. */
     synchronized void accept(ObjectNode event) {
@@ -35,35 +36,84 @@ final class GroundTruth {
         return accepted.size();
     }
 
-    /** group key → window start → value, for one query. */
+    /**
+     * Records an event the test sent after the watermark of its partition had reached {@code watermark}
+     * (it knows because every partition had seen a later event first): the platform must leave it out
+     * of every stored window ending at or before that watermark and count it in {@code late_events}
+     * under the window holding the watermark.
+     */
+    synchronized void acceptLate(ObjectNode event, long watermark) {
+        accept(event);
+        lateWatermark.put(event.get("event_id").asText(), watermark);
+    }
+
+    /** group key → window start → value, for one query over tumbling windows. */
     synchronized Map<String, TreeMap<Long, Double>> expected(String metric, String window, String groupBy, String eventType) {
         long size = WINDOWS.get(window);
-        Map<String, Map<Long, List<ObjectNode>>> groups = new HashMap<>();
+        return expected(metric, size, size, groupBy, eventType);
+    }
+
+    /** group key → window start → value, for windows of {@code size} starting every {@code slide}. */
+    synchronized Map<String, TreeMap<Long, Double>> expected(String metric, long size, long slide, String groupBy, String eventType) {
+        Map<String, TreeMap<Long, Double>> result = new HashMap<>();
+        windows(metric, size, slide, groupBy, eventType).forEach((key, windows) -> windows.forEach((start, events) ->
+                result.computeIfAbsent(key, k -> new TreeMap<>()).put(start, value(metric, events))));
+        return result;
+    }
+
+    /**
+     * group key → window start → the events counted in it. A window of {@code size} every {@code slide}
+     * is made of stored windows of the largest stored size dividing both; a late event is in it when it
+     * is in those stored windows (they ended after its watermark). {@code late_events} files each late
+     * event at its watermark instead of its own time.
+     */
+    synchronized Map<String, TreeMap<Long, List<ObjectNode>>> windows(String metric, long size, long slide, String groupBy,
+            String eventType) {
+        long base = WINDOWS.values().stream().filter(w -> size % w == 0 && slide % w == 0).max(Long::compare).orElseThrow();
+        Map<String, TreeMap<Long, List<ObjectNode>>> groups = new HashMap<>();
         for (ObjectNode event : accepted.values()) {
             String type = event.get("event_type").asText();
+            Long watermark = lateWatermark.get(event.get("event_id").asText());
             boolean selected = switch (metric) {
                 case "events" -> eventType == null || eventType.equals(type);
                 case "orders", "revenue", "avg_order_value" -> type.equals("purchase_completed");
+                case "amount_percentiles" -> type.equals(eventType == null ? "purchase_completed" : eventType)
+                        && event.path("properties").hasNonNull("amount");
+                case "late_events" -> watermark != null;
                 default -> true;
             };
-            if (!selected) {
+            long time = metric.equals("late_events") && watermark != null ? watermark : EventScenario.millis(event);
+            long baseStart = Math.floorDiv(time, base) * base;
+            boolean inStoredWindow = metric.equals("late_events") || watermark == null || baseStart + base > watermark;
+            if (!selected || !inStoredWindow) {
                 continue;
             }
-            long time = EventScenario.millis(event);
-            long start = Math.floorDiv(time, size) * size;
-            groups.computeIfAbsent(keyOf(event, groupBy), k -> new HashMap<>())
-                    .computeIfAbsent(start, k -> new ArrayList<>()).add(event);
+            for (long start = Math.floorDiv(baseStart, slide) * slide; start > baseStart - size; start -= slide) {
+                groups.computeIfAbsent(keyOf(event, groupBy), k -> new TreeMap<>())
+                        .computeIfAbsent(start, k -> new ArrayList<>()).add(event);
+            }
         }
-        Map<String, TreeMap<Long, Double>> result = new HashMap<>();
-        groups.forEach((key, windows) -> windows.forEach((start, events) ->
-                result.computeIfAbsent(key, k -> new TreeMap<>()).put(start, value(metric, events))));
-        return result;
+        return groups;
+    }
+
+    /** The top {@code k} values of {@code dimension} by count of {@code eventType} in the stored windows of {@code size} starting in [from, to). */
+    synchronized List<Map.Entry<String, Long>> top(String eventType, String dimension, long from, long to, long size, int k) {
+        Map<String, Long> counts = new HashMap<>();
+        windows("events", size, size, dimension, eventType).forEach((key, windows) -> {
+            if (!key.equals(NULL_KEY)) {
+                windows.subMap(from, to).values().forEach(events -> counts.merge(key, (long) events.size(), Long::sum));
+            }
+        });
+        return counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(k)
+                .toList();
     }
 
     private static double value(String metric, List<ObjectNode> events) {
         double revenue = events.stream().mapToDouble(e -> e.path("properties").path("amount").asDouble(0)).sum();
         return switch (metric) {
-            case "events", "orders" -> events.size();
+            case "events", "orders", "late_events" -> events.size();
             case "revenue" -> revenue;
             case "avg_order_value" -> revenue / events.size();
             case "unique_users" -> {
@@ -75,7 +125,7 @@ final class GroundTruth {
         };
     }
 
-    private static String keyOf(ObjectNode event, String groupBy) {
+    static String keyOf(ObjectNode event, String groupBy) {
         if (groupBy == null) {
             return NULL_KEY;
         }
@@ -114,7 +164,7 @@ final class GroundTruth {
                 double have = got.get(start);
                 String what = description + " " + key + " @" + Instant.ofEpochMilli(start);
                 switch (metric) {
-                    case "events", "orders" -> assertThat(have).as(what).isEqualTo(want);
+                    case "events", "orders", "late_events" -> assertThat(have).as(what).isEqualTo(want);
                     case "unique_users" -> assertThat(Math.abs(have - want)).as(what + " (" + have + " vs " + want + ")")
                             .isLessThanOrEqualTo(Math.max(1.0, want * 0.02));
                     default -> assertThat(Math.abs(have - want)).as(what + " (" + have + " vs " + want + ")")

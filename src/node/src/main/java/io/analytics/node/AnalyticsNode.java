@@ -29,6 +29,8 @@ import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
 import io.analytics.query.ProjectionAdminRoutes;
 import io.analytics.query.ReadModelRoutes;
+import io.analytics.query.TopRoutes;
+import io.analytics.query.WatermarkRoutes;
 import io.analytics.stream.consumer.PartitionConsumer;
 import io.analytics.stream.metrics.MetricPartition;
 import io.analytics.stream.metrics.PartitionShards;
@@ -155,9 +157,11 @@ public final class AnalyticsNode implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
-        MetricsRoutes metrics = new MetricsRoutes(projects,
-                new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout()),
-                settings.dimensions(), Clock.systemUTC());
+        MetricsService metricsService = new MetricsService(
+                sharding, partitions, cells, blocking, settings.askTimeout(), settings.idleTimeout());
+        MetricsRoutes metrics = new MetricsRoutes(projects, metricsService, settings.dimensions(), Clock.systemUTC());
+        TopRoutes top = new TopRoutes(projects, metricsService, settings.topRankings(), settings.dimensions(), Clock.systemUTC());
+        WatermarkRoutes watermarks = new WatermarkRoutes(projects, metricsService);
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
@@ -165,7 +169,7 @@ public final class AnalyticsNode implements AutoCloseable {
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(),
+                .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(), admin.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -2,6 +2,8 @@ package io.analytics.node;
 
 import com.typesafe.config.Config;
 import io.analytics.core.metric.Dimension;
+import io.analytics.core.metric.Metric;
+import io.analytics.query.TopRoutes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +31,7 @@ public record NodeSettings(
         double rateBurst,
         List<String> dimensions,
         Duration allowedLateness,
+        Duration idleTimeout,
         Duration maxFutureSkew,
         int batchMaxRecords,
         int batchMaxCells,
@@ -38,7 +41,8 @@ public record NodeSettings(
         int orderSnapshotEvery,
         String ordersEventsTopic,
         String demoProjectId,
-        String demoApiKey) {
+        String demoApiKey,
+        List<TopRoutes.Ranking> topRankings) {
 
     public static NodeSettings from(Config root) {
         Config c = root.getConfig("analytics");
@@ -64,6 +68,7 @@ public record NodeSettings(
                 c.getDouble("ingest.rate-limit.burst"),
                 c.getStringList("metrics.dimensions"),
                 c.getDuration("metrics.allowed-lateness"),
+                c.getDuration("metrics.idle-timeout"),
                 c.getDuration("metrics.max-future-skew"),
                 c.getInt("metrics.batch.max-records"),
                 c.getInt("metrics.batch.max-cells"),
@@ -73,7 +78,17 @@ public record NodeSettings(
                 c.getInt("orders.snapshot-every"),
                 c.getString("orders.events-topic"),
                 c.getString("demo-project.id"),
-                c.getString("demo-project.api-key"));
+                c.getString("demo-project.api-key"),
+                rankings(c.getConfig("top.rankings")));
+    }
+
+    /** {@code purchases { metric = events, event-type = purchase_completed }}: a name for what to rank by. */
+    private static List<TopRoutes.Ranking> rankings(Config rankings) {
+        return rankings.root().keySet().stream().sorted().map(name -> {
+            Config r = rankings.getConfig(name);
+            return new TopRoutes.Ranking(name, Metric.fromCode(r.getString("metric")),
+                    r.hasPath("event-type") ? r.getString("event-type") : null);
+        }).toList();
     }
 
     public List<Dimension> dimensionList() {

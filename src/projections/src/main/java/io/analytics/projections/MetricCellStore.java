@@ -16,11 +16,15 @@ import javax.sql.DataSource;
  * The read model of closed windows: table {@code metric_cells}, one row per cell and source
  * partition, holding final values. Rows are written whole (upserts of absolute values), so storing the
  * same closed window twice is harmless. Works on PostgreSQL and on H2 (the embedded default).
+ *
+ * <p>Rows keep the cell's sketches (users, amounts), so queries union them across partitions and
+ * windows. Tables from before the sketches were stored gain the two columns at start; their old rows
+ * have none and are answered from the {@code unique_users} estimate.
  */
 public final class MetricCellStore {
 
     private static final String COLUMNS = "project_id, window_size, window_start, dimension, has_value, "
-            + "dimension_value, event_type, partition_id, event_count, amount, unique_users";
+            + "dimension_value, event_type, partition_id, event_count, amount, unique_users, users, amounts";
     private static final String KEY = "project_id, window_size, dimension, event_type, window_start, has_value, "
             + "dimension_value, partition_id";
 
@@ -28,15 +32,17 @@ public final class MetricCellStore {
     public record PartitionCell(int partition, CellValue cell) {}
 
     private final DataSource dataSource;
+    private final boolean postgres;
     private final String upsertSql;
 
     public MetricCellStore(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.upsertSql = isPostgres(dataSource)
-                ? "INSERT INTO metric_cells (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (" + KEY
+        this.postgres = isPostgres(dataSource);
+        this.upsertSql = postgres
+                ? "INSERT INTO metric_cells (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (" + KEY
                         + ") DO UPDATE SET event_count = EXCLUDED.event_count, amount = EXCLUDED.amount, "
-                        + "unique_users = EXCLUDED.unique_users"
-                : "MERGE INTO metric_cells (" + COLUMNS + ") KEY (" + KEY + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)";
+                        + "unique_users = EXCLUDED.unique_users, users = EXCLUDED.users, amounts = EXCLUDED.amounts"
+                : "MERGE INTO metric_cells (" + COLUMNS + ") KEY (" + KEY + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
     }
 
     public void createTableIfNotExists() {
@@ -47,6 +53,9 @@ public final class MetricCellStore {
                     + "event_type VARCHAR(100) NOT NULL, partition_id INT NOT NULL, event_count BIGINT NOT NULL, "
                     + "amount DOUBLE PRECISION NOT NULL, unique_users DOUBLE PRECISION NOT NULL, "
                     + "PRIMARY KEY (" + KEY + "))");
+            String bytes = postgres ? "BYTEA" : "VARBINARY";
+            statement.execute("ALTER TABLE metric_cells ADD COLUMN IF NOT EXISTS users " + bytes);
+            statement.execute("ALTER TABLE metric_cells ADD COLUMN IF NOT EXISTS amounts " + bytes);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create table metric_cells: " + e.getMessage(), e);
         }
@@ -71,24 +80,29 @@ public final class MetricCellStore {
     }
 
     public List<PartitionCell> select(MetricQuery query) throws SQLException {
-        String sql = "SELECT window_start, has_value, dimension_value, partition_id, event_count, amount, unique_users "
-                + "FROM metric_cells WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? "
+        String sketches = switch (query.metric()) {
+            case UNIQUE_USERS -> "users, NULL";
+            case AMOUNT_PERCENTILES -> "NULL, amounts";
+            default -> "NULL, NULL";
+        };
+        String sql = "SELECT window_start, has_value, dimension_value, partition_id, event_count, amount, unique_users, "
+                + sketches + " FROM metric_cells WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? "
                 + "AND window_start >= ? AND window_start < ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
             select.setString(1, query.projectId());
-            select.setString(2, query.window().code());
+            select.setString(2, query.cellSize().code());
             select.setString(3, query.groupBy().name());
             select.setString(4, query.cellEventType());
-            select.setLong(5, query.start());
-            select.setLong(6, query.end());
+            select.setLong(5, query.cellsFrom());
+            select.setLong(6, query.cellsTo());
             List<PartitionCell> cells = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    CellKey key = new CellKey(query.projectId(), query.window(), rows.getLong(1), query.groupBy().name(),
+                    CellKey key = new CellKey(query.projectId(), query.cellSize(), rows.getLong(1), query.groupBy().name(),
                             rows.getBoolean(2) ? rows.getString(3) : null, query.cellEventType());
-                    cells.add(new PartitionCell(rows.getInt(4),
-                            new CellValue(key, rows.getLong(5), rows.getDouble(6), rows.getDouble(7))));
+                    cells.add(new PartitionCell(rows.getInt(4), new CellValue(key, rows.getLong(5), rows.getDouble(6),
+                            rows.getDouble(7), rows.getBytes(8), rows.getBytes(9))));
                 }
             }
             return cells;
@@ -108,6 +122,8 @@ public final class MetricCellStore {
         upsert.setLong(9, cell.count());
         upsert.setDouble(10, cell.amount());
         upsert.setDouble(11, cell.uniqueUsers());
+        upsert.setBytes(12, cell.users());
+        upsert.setBytes(13, cell.amounts());
     }
 
     private static boolean isPostgres(DataSource dataSource) {

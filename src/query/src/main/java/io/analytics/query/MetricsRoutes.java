@@ -9,17 +9,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
+import io.analytics.core.metric.AmountDistribution;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.project.ProjectDirectory;
-import io.analytics.core.window.WindowSize;
+import io.analytics.core.window.WindowSpec;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,12 +29,16 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /api/v1/metrics?metric=&window=&start_time=&end_time=[&group_by=][&event_type=]}.
- * {@code window} defaults to 1m, {@code end_time} to now and {@code start_time} to 24 hours before it.
+ * {@code GET /api/v1/metrics?metric=&window=[&slide=]&start_time=&end_time=[&group_by=][&event_type=]}.
+ * {@code window} defaults to 1m, {@code end_time} to now and {@code start_time} to 24 hours before it;
+ * with {@code slide} the windows hop (window=5m&slide=1m). Every answer carries the stream's
+ * watermark, and each point says whether its window is final (ends at or before it).
  */
 public final class MetricsRoutes extends AllDirectives {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Bounds the work and size of one answer. */
+    private static final long MAX_POINTS = 100_000;
 
     private final ProjectDirectory projects;
     private final MetricsService service;
@@ -68,8 +70,9 @@ public final class MetricsRoutes extends AllDirectives {
             return done(error(StatusCodes.BAD_REQUEST, e.getMessage()));
         }
         return service.query(query)
-                .thenApply(series -> json(StatusCodes.OK, render(query, series)))
-                .exceptionally(e -> error(StatusCodes.SERVICE_UNAVAILABLE, "metrics are unavailable: " + rootMessage(e)));
+                .thenApply(answer -> json(StatusCodes.OK, render(query, answer)))
+                .exceptionally(e -> error(StatusCodes.SERVICE_UNAVAILABLE,
+                        "metrics are unavailable: " + QueryParams.rootMessage(e)));
     }
 
     private MetricQuery parse(String project, Map<String, String> params) {
@@ -77,35 +80,26 @@ public final class MetricsRoutes extends AllDirectives {
         if (metric == null) {
             throw new IllegalArgumentException("metric: is required (one of " + Metric.codes() + ")");
         }
-        long end = params.containsKey("end_time") ? time("end_time", params.get("end_time")) : clock.millis();
-        long start = params.containsKey("start_time")
-                ? time("start_time", params.get("start_time"))
-                : end - Duration.ofDays(1).toMillis();
-        String groupBy = params.get("group_by");
-        if (groupBy != null && !dimensions.contains(groupBy)) {
-            throw new IllegalArgumentException("group_by: '" + groupBy + "' is not a pre-aggregated dimension; "
-                    + "configured: " + String.join(", ", dimensions.stream().sorted().toList())
-                    + " (add it to analytics.metrics.dimensions)");
+        Metric parsed = Metric.fromCode(metric);
+        QueryParams.Range range = QueryParams.range(params, clock);
+        String groupBy = QueryParams.dimension("group_by", params.get("group_by"), dimensions);
+        WindowSpec window = WindowSpec.parse(params.getOrDefault("window", "1m"), params.get("slide"));
+        long points = (range.end() - range.start()) / window.slideMillis();
+        if (points > MAX_POINTS) {
+            throw new IllegalArgumentException("slide: " + window.slideCode() + " over this range gives " + points
+                    + " windows per series; at most " + MAX_POINTS + " (narrow the range or lengthen the slide)");
         }
-        return new MetricQuery(project, Metric.fromCode(metric), WindowSize.fromCode(params.getOrDefault("window", "1m")),
-                start, end, groupBy == null ? null : new Dimension(groupBy), params.get("event_type"));
+        return new MetricQuery(project, parsed, window, range.start(), range.end(),
+                groupBy == null ? null : new Dimension(groupBy), params.get("event_type"));
     }
 
-    private static long time(String name, String value) {
-        try {
-            if (value.chars().allMatch(Character::isDigit)) {
-                return Long.parseLong(value);
-            }
-            return OffsetDateTime.parse(value).toInstant().toEpochMilli();
-        } catch (DateTimeParseException | NumberFormatException e) {
-            throw new IllegalArgumentException(name + ": must be ISO-8601 with an offset (2026-02-16T10:00:00Z) or epoch milliseconds");
-        }
-    }
-
-    private static ObjectNode render(MetricQuery query, List<MetricSeries> series) {
+    private static ObjectNode render(MetricQuery query, MetricsService.Answer answer) {
         ObjectNode body = JSON.createObjectNode();
         body.put("metric", query.metric().code());
-        body.put("window", query.window().code());
+        body.put("window", query.window().sizeCode());
+        if (query.window().sliding()) {
+            body.put("slide", query.window().slideCode());
+        }
         if (!query.groupBy().isNone()) {
             body.put("group_by", query.groupBy().name());
         }
@@ -114,34 +108,37 @@ public final class MetricsRoutes extends AllDirectives {
         }
         body.put("start_time", Instant.ofEpochMilli(query.start()).toString());
         body.put("end_time", Instant.ofEpochMilli(query.end()).toString());
+        QueryParams.putWatermark(body, answer.watermark());
         if (query.metric().approximate()) {
             body.put("approximate", true);
         }
+        if (query.metric() == Metric.AMOUNT_PERCENTILES) {
+            body.put("rank_error", AmountDistribution.RANK_ERROR);
+        }
         ArrayNode list = body.putArray("series");
-        for (MetricSeries s : series) {
+        for (MetricSeries s : answer.series()) {
             ObjectNode item = list.addObject();
             item.put("key", s.key());
             ArrayNode points = item.putArray("points");
             for (MetricSeries.Point point : s.points()) {
-                ObjectNode p = points.addObject();
-                p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
-                if (query.metric() == Metric.REVENUE || query.metric() == Metric.AVG_ORDER_VALUE) {
-                    p.put("value", point.value());
-                } else {
-                    p.put("value", (long) point.value());
-                }
-                p.put("count", point.count());
+                renderPoint(points.addObject(), query, point, answer.watermark());
             }
         }
         return body;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable cause = e;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
+    private static void renderPoint(ObjectNode p, MetricQuery query, MetricSeries.Point point, long watermark) {
+        p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
+        switch (query.metric()) {
+            case REVENUE, AVG_ORDER_VALUE, AMOUNT_PERCENTILES -> p.put("value", point.value());
+            default -> p.put("value", (long) point.value());
         }
-        return cause.getMessage();
+        p.put("count", point.count());
+        if (point.percentiles() != null) {
+            p.put("p50", point.percentiles().p50());
+            p.put("p95", point.percentiles().p95());
+            p.put("p99", point.percentiles().p99());
+        }
+        p.put("final", query.window().endOf(point.windowStart()) <= watermark);
     }
-
 }

@@ -4,8 +4,9 @@ import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.metric.SeriesAssembler;
-import io.analytics.stream.metrics.MetricPartition;
+import io.analytics.core.window.OperatorWatermark;
 import io.analytics.projections.MetricCellStore;
+import io.analytics.stream.metrics.MetricPartition;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,43 +16,64 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Answers a metric query from both places cells live. Each partition's entity returns the cells it
  * holds and the watermark through which it has handed windows to the read model; the read model is
  * read only after those answers, for windows ending at or before that watermark, so a window released
- * between the two reads is still found exactly once.
+ * between the two reads is still found exactly once. The same answers give the stream's watermark,
+ * which says which of the windows are final.
  */
 public final class MetricsService {
+
+    /** A query's series and the stream's watermark when it was answered. */
+    public record Answer(List<MetricSeries> series, long watermark) {}
+
+    /** Every partition's progress and the stream's watermark over them. */
+    public record Status(List<MetricPartition.Progress> partitions, long watermark, Duration idleTimeout) {}
 
     private final ClusterSharding sharding;
     private final int partitions;
     private final MetricCellStore store;
     private final Executor blocking;
     private final Duration askTimeout;
+    private final Duration idleTimeout;
 
     public MetricsService(ClusterSharding sharding, int partitions, MetricCellStore store, Executor blocking,
-            Duration askTimeout) {
+            Duration askTimeout, Duration idleTimeout) {
         this.sharding = sharding;
         this.partitions = partitions;
         this.store = store;
         this.blocking = blocking;
         this.askTimeout = askTimeout;
+        this.idleTimeout = idleTimeout;
     }
 
-    public CompletionStage<List<MetricSeries>> query(MetricQuery query) {
-        List<CompletableFuture<MetricPartition.Cells>> live = new ArrayList<>(partitions);
+    public CompletionStage<Answer> query(MetricQuery query) {
+        return this.<MetricPartition.Cells>askAll(replyTo -> new MetricPartition.QueryCells(query, replyTo))
+                .thenApplyAsync(live -> merge(query, live), blocking);
+    }
+
+    public CompletionStage<Status> status() {
+        return this.<MetricPartition.Progress>askAll(MetricPartition.GetProgress::new)
+                .thenApply(progress -> new Status(progress, watermark(progress), idleTimeout));
+    }
+
+    private <T> CompletableFuture<List<T>> askAll(Function<ActorRef<T>, MetricPartition.Command> message) {
+        List<CompletableFuture<T>> replies = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            live.add(sharding.entityRefFor(MetricPartition.TYPE_KEY, Integer.toString(p))
-                    .<MetricPartition.Cells>ask(replyTo -> new MetricPartition.QueryCells(query, replyTo), askTimeout)
+            replies.add(sharding.entityRefFor(MetricPartition.TYPE_KEY, Integer.toString(p))
+                    .ask(message::apply, askTimeout)
                     .toCompletableFuture());
         }
-        return CompletableFuture.allOf(live.toArray(CompletableFuture[]::new))
-                .thenApplyAsync(done -> merge(query, live.stream().map(CompletableFuture::join).toList()), blocking);
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
     }
 
-    private List<MetricSeries> merge(MetricQuery query, List<MetricPartition.Cells> live) {
+    private Answer merge(MetricQuery query, List<MetricPartition.Cells> live) {
         Map<Integer, Long> releasedThrough = new HashMap<>();
         List<CellValue> cells = new ArrayList<>();
         for (MetricPartition.Cells partition : live) {
@@ -64,7 +86,14 @@ public final class MetricsService {
                 cells.add(stored.cell());
             }
         }
-        return SeriesAssembler.assemble(query, cells);
+        long watermark = watermark(live.stream().map(MetricPartition.Cells::progress).toList());
+        return new Answer(SeriesAssembler.assemble(query, cells), watermark);
+    }
+
+    private long watermark(List<MetricPartition.Progress> progress) {
+        return OperatorWatermark.of(progress.stream()
+                .map(p -> new OperatorWatermark.PartitionWatermark(p.partition(), p.watermark().value(), p.idleMillis()))
+                .toList(), idleTimeout.toMillis());
     }
 
     private List<MetricCellStore.PartitionCell> select(MetricQuery query) {

@@ -4,7 +4,8 @@ import io.analytics.core.window.WindowSize;
 
 /**
  * Address of one pre-aggregated metric cell: a window of one size, one value of one dimension, and one
- * event type, or {@link #ALL_TYPES} for the cell that sees every event (and so counts unique users).
+ * event type, or {@link #ALL_TYPES} for the cell that sees every event (and so counts unique users), or
+ * {@link #LATE} for the late events that arrived in the window.
  */
 public record CellKey(
         String projectId,
@@ -15,6 +16,11 @@ public record CellKey(
         String eventType) {
 
     public static final String ALL_TYPES = "*";
+    /**
+     * The cells counting late events (beyond the allowed lateness), filed under the window in which
+     * they arrived, not the one they belong to. Not a valid event type, so it cannot collide.
+     */
+    public static final String LATE = "!late";
 
     public boolean allTypes() {
         return ALL_TYPES.equals(eventType);

@@ -9,6 +9,7 @@ public final class MetricCell {
     private long count;
     private double amount;
     private UniqueUsers users;
+    private AmountDistribution amounts;
 
     public void add(Double eventAmount) {
         count++;
@@ -22,11 +23,19 @@ public final class MetricCell {
         users().add(userHash);
     }
 
+    /** Adds an amount to the cell's distribution (for percentiles). */
+    public void addToDistribution(double eventAmount) {
+        amounts().add(eventAmount);
+    }
+
     public void merge(CellDelta delta) {
         count += delta.count();
         amount += delta.amount();
         if (delta.users() != null) {
             users().merge(delta.users());
+        }
+        if (delta.amounts() != null) {
+            amounts().merge(delta.amounts());
         }
     }
 
@@ -42,11 +51,44 @@ public final class MetricCell {
     }
 
     public CellDelta toDelta(CellKey key) {
-        return new CellDelta(key, count, amount, users == null || users.isEmpty() ? null : users.toBytes());
+        return new CellDelta(key, count, amount, usersBytes(), amountsBytes());
     }
 
+    /** The cell's value with both sketches, as the read model stores it. */
     public CellValue value(CellKey key) {
-        return new CellValue(key, count, amount, users == null ? 0 : users.estimate());
+        return new CellValue(key, count, amount, uniqueUsers(), usersBytes(), amountsBytes());
+    }
+
+    /** The cell's value with only the sketch {@code metric} needs: serialising sketches is what a query costs. */
+    public CellValue value(CellKey key, Metric metric) {
+        return new CellValue(key, count, amount, uniqueUsers(),
+                metric == Metric.UNIQUE_USERS ? usersBytes() : null,
+                metric == Metric.AMOUNT_PERCENTILES ? amountsBytes() : null);
+    }
+
+    public double amount() {
+        return amount;
+    }
+
+    public double uniqueUsers() {
+        return users == null ? 0 : users.estimate();
+    }
+
+    /** p50, p95 and p99 of the amounts added, or null when there are none. */
+    public MetricSeries.Percentiles percentiles() {
+        if (amounts == null || amounts.isEmpty()) {
+            return null;
+        }
+        return new MetricSeries.Percentiles(amounts.quantile(0.50), amounts.quantile(0.95), amounts.quantile(0.99),
+                amounts.count());
+    }
+
+    private byte[] usersBytes() {
+        return users == null || users.isEmpty() ? null : users.toBytes();
+    }
+
+    private byte[] amountsBytes() {
+        return amounts == null || amounts.isEmpty() ? null : amounts.toBytes();
     }
 
     private UniqueUsers users() {
@@ -54,5 +96,12 @@ public final class MetricCell {
             users = UniqueUsers.empty();
         }
         return users;
+    }
+
+    private AmountDistribution amounts() {
+        if (amounts == null) {
+            amounts = AmountDistribution.empty();
+        }
+        return amounts;
     }
 }

@@ -14,6 +14,11 @@ import java.util.Map;
  * against a watermark that advances with them; a window already closed when an event arrives does not
  * take it, and the event is counted as late.
  *
+ * <p>A late event (one whose minute had closed when it was read) is also counted, under its own
+ * dimension values, in the {@link CellKey#LATE} cells of the minute holding the partition's watermark
+ * at that moment: its window of arrival. The watermark is a function of the records before it in the
+ * partition, so a replay files every late event under the same window again.
+ *
  * <p>Each event is added once, to the cells of the smallest window size still open for it; the larger
  * sizes are rolled up from those cells when the batch is drained. This is exact because a window
  * closes no earlier than the smaller windows it contains: if an event's 1m window is open, so are its
@@ -46,6 +51,7 @@ public final class PartitionBatch {
         WindowSize smallestOpen = smallestOpenWindow(event.timestamp());
         if (smallestOpen != SIZES[0]) {
             lateEvents++;
+            addLate(event);
         }
         if (smallestOpen != null) {
             addToWindow(event, smallestOpen, smallestOpen.startOf(event.timestamp()));
@@ -67,13 +73,25 @@ public final class PartitionBatch {
         long user = event.userId() == null ? 0 : UniqueUsers.hash(event.userId());
         for (Dimension dimension : dimensions) {
             String value = dimension.valueOf(event);
-            cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, event.eventType()))
-                    .add(amount);
+            MetricCell typed = cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, event.eventType()));
+            typed.add(amount);
+            if (amount != null) {
+                typed.addToDistribution(amount);
+            }
             MetricCell all = cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, CellKey.ALL_TYPES));
             all.add(amount);
             if (event.userId() != null) {
                 all.addUser(user);
             }
+        }
+    }
+
+    /** The minute holding the watermark ends after it, so it is open and takes the late count like any event. */
+    private void addLate(AnalyticsEvent event) {
+        long arrival = SIZES[0].startOf(watermark.value());
+        for (Dimension dimension : dimensions) {
+            cell(new CellKey(event.projectId(), SIZES[0], arrival, dimension.name(), dimension.valueOf(event), CellKey.LATE))
+                    .add(event.amount());
         }
     }
 

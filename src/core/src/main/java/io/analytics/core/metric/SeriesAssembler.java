@@ -1,17 +1,20 @@
 package io.analytics.core.metric;
 
+import io.analytics.core.window.WindowSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Turns the cells a query selected into its series. Cells of the same window and group arrive once
- * per source partition; counts and sums add up, and so do unique users, because the raw topic is keyed
- * by user so that each user's events live in one partition.
+ * per source partition, and a sliding or multi-size window spans several stored windows: counts and
+ * sums add up, while unique users and amount distributions are unions of sketches, so a user seen in
+ * two partitions or two minutes is counted once.
  */
 public final class SeriesAssembler {
 
@@ -24,17 +27,12 @@ public final class SeriesAssembler {
                 continue;
             }
             groups.computeIfAbsent(cell.key().dimensionValue(), k -> new TreeMap<>())
-                    .computeIfAbsent(cell.key().windowStart(), k -> new Totals())
+                    .computeIfAbsent(cell.key().windowStart(), k -> new Totals(query.metric()))
                     .add(cell);
         }
         List<MetricSeries> series = new ArrayList<>(groups.size());
-        groups.forEach((key, windows) -> {
-            List<MetricSeries.Point> points = new ArrayList<>(windows.size());
-            windows.forEach((start, totals) -> {
-                if (totals.count > 0) {
-                    points.add(new MetricSeries.Point(start, totals.value(query.metric()), totals.count));
-                }
-            });
+        groups.forEach((key, stored) -> {
+            List<MetricSeries.Point> points = points(query, stored);
             if (!points.isEmpty()) {
                 series.add(new MetricSeries(key, List.copyOf(points)));
             }
@@ -43,23 +41,82 @@ public final class SeriesAssembler {
         return series;
     }
 
-    private static final class Totals {
-        long count;
-        double amount;
-        double uniqueUsers;
+    private static List<MetricSeries.Point> points(MetricQuery query, NavigableMap<Long, Totals> stored) {
+        WindowSpec window = query.window();
+        List<MetricSeries.Point> points = new ArrayList<>();
+        for (long start : windowStarts(query, stored)) {
+            NavigableMap<Long, Totals> parts = stored.subMap(start, true, window.endOf(start), false);
+            Totals totals = parts.size() == 1 ? parts.firstEntry().getValue() : Totals.combine(query.metric(), parts.values());
+            if (totals.hasValue()) {
+                points.add(totals.point(start));
+            }
+        }
+        return points;
+    }
 
-        void add(CellValue cell) {
-            count += cell.count();
-            amount += cell.amount();
-            uniqueUsers += cell.uniqueUsers();
+    /** The asked windows that contain at least one stored window: only those can have a point. */
+    private static TreeSet<Long> windowStarts(MetricQuery query, NavigableMap<Long, Totals> stored) {
+        WindowSpec window = query.window();
+        long first = window.firstStart(query.start());
+        long last = window.lastStart(query.end());
+        TreeSet<Long> starts = new TreeSet<>();
+        for (long cellStart : stored.keySet()) {
+            long latest = Math.min(last, window.lastStart(cellStart + 1));
+            for (long s = latest; s > cellStart - window.sizeMillis() && s >= first; s -= window.slideMillis()) {
+                starts.add(s);
+            }
+        }
+        return starts;
+    }
+
+    /** One window's cells combined: a {@link MetricCell} of the sketch the metric needs, plus estimates of sketchless rows. */
+    private static final class Totals {
+        private final Metric metric;
+        private final MetricCell cell = new MetricCell();
+        private long count;
+        private double summedUserEstimates;
+
+        Totals(Metric metric) {
+            this.metric = metric;
         }
 
-        double value(Metric metric) {
-            return switch (Objects.requireNonNull(metric)) {
-                case EVENTS, ORDERS -> count;
-                case REVENUE -> amount;
-                case AVG_ORDER_VALUE -> amount / count;
-                case UNIQUE_USERS -> Math.round(uniqueUsers);
+        static Totals combine(Metric metric, Iterable<Totals> parts) {
+            Totals all = new Totals(metric);
+            for (Totals part : parts) {
+                all.count += part.count;
+                all.summedUserEstimates += part.summedUserEstimates;
+                all.cell.merge(part.cell.toDelta(null)); // the key of a delta is not read by a merge
+            }
+            return all;
+        }
+
+        /** A read-model row stored before sketches were kept has only its users estimate: those are added. */
+        void add(CellValue value) {
+            count += value.count();
+            byte[] users = metric == Metric.UNIQUE_USERS ? value.users() : null;
+            byte[] amounts = metric == Metric.AMOUNT_PERCENTILES ? value.amounts() : null;
+            cell.merge(new CellDelta(value.key(), value.count(), value.amount(), users, amounts));
+            if (metric == Metric.UNIQUE_USERS && users == null) {
+                summedUserEstimates += value.uniqueUsers();
+            }
+        }
+
+        /** Percentiles need amounts: purchases without one count as orders but have no place in the distribution. */
+        boolean hasValue() {
+            return metric == Metric.AMOUNT_PERCENTILES ? cell.percentiles() != null : count > 0;
+        }
+
+        MetricSeries.Point point(long start) {
+            double amount = cell.amount();
+            return switch (metric) {
+                case EVENTS, ORDERS, LATE_EVENTS -> new MetricSeries.Point(start, count, count);
+                case REVENUE -> new MetricSeries.Point(start, amount, count);
+                case AVG_ORDER_VALUE -> new MetricSeries.Point(start, amount / count, count);
+                case UNIQUE_USERS -> new MetricSeries.Point(start, Math.round(cell.uniqueUsers() + summedUserEstimates), count);
+                case AMOUNT_PERCENTILES -> {
+                    MetricSeries.Percentiles p = cell.percentiles();
+                    yield new MetricSeries.Point(start, p.p50(), p.count(), p);
+                }
             };
         }
     }

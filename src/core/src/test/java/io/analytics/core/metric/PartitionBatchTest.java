@@ -167,6 +167,12 @@ class PartitionBatchTest {
                 .isEqualTo(4);
         assertThat(batch.watermark().maxEventTime()).isEqualTo(at("2026-02-16T10:31:30Z"));
 
+        // both late events arrived while the watermark was at 10:31:20: filed under the minute 10:31
+        assertThat(cells.get(key(WindowSize.ONE_MINUTE, "2026-02-16T10:31:00Z", Dimension.NONE, null, CellKey.LATE))
+                .value(null).count()).isEqualTo(2);
+        assertThat(cells.get(key(WindowSize.ONE_HOUR, "2026-02-16T10:00:00Z", Dimension.NONE, null, CellKey.LATE))
+                .value(null).count()).isEqualTo(2);
+
         ReferenceAggregation model = ReferenceAggregation.of(inputs(events), List.of(), lateness, SKEW);
         model.assertMatches(cells);
         assertThat(model.lateEvents).isEqualTo(2);

@@ -18,7 +18,8 @@ import java.util.Set;
  * documented contract rather than from {@link PartitionBatch}: tumbling windows aligned to the epoch,
  * one cell per (window, dimension value, event type) plus an all-types cell that tracks users, a
  * watermark of "largest (capped) event time seen so far minus lateness", and windows ending at or
- * before it refusing events.
+ * before it refusing events, and a late event counted under the minute holding the watermark at its
+ * arrival, in every window size containing that minute.
  */
 final class ReferenceAggregation {
 
@@ -27,6 +28,7 @@ final class ReferenceAggregation {
     static final class Expected {
         long count;
         double amount;
+        long amounts;
         final Set<String> users = new HashSet<>();
     }
 
@@ -62,6 +64,9 @@ final class ReferenceAggregation {
                             cell.amount += n.doubleValue();
                         }
                     }
+                    if (e.properties().get("amount") instanceof Number) {
+                        typed.amounts++;
+                    }
                     if (e.userId() != null) {
                         all.users.add(e.userId());
                     }
@@ -69,11 +74,27 @@ final class ReferenceAggregation {
             }
             if (late) {
                 model.lateEvents++;
+                model.countLate(e, dims, lateness);
             }
             long capped = Math.min(e.timestamp(), input.recordTimestamp() + maxFutureSkew);
             model.maxEventTime = model.maxEventTime == null ? capped : Math.max(model.maxEventTime, capped);
         }
         return model;
+    }
+
+    private void countLate(AnalyticsEvent e, List<String> dims, long lateness) {
+        long watermark = maxEventTime - lateness;
+        for (WindowSize size : WindowSize.values()) {
+            long arrival = Math.floorDiv(watermark, size.millis()) * size.millis();
+            for (String dim : dims) {
+                Expected cell = cells.computeIfAbsent(new CellKey(e.projectId(), size, arrival, dim, dimensionValue(dim, e),
+                        CellKey.LATE), k -> new Expected());
+                cell.count++;
+                if (e.properties().get("amount") instanceof Number n) {
+                    cell.amount += n.doubleValue();
+                }
+            }
+        }
     }
 
     /** Only what the generated test events use: top-level fields and string properties. */
@@ -110,6 +131,9 @@ final class ReferenceAggregation {
             } else {
                 assertThat(cell.toDelta(key).users()).as("typed cell %s tracks no users", key).isNull();
             }
+            byte[] amounts = cell.toDelta(key).amounts();
+            assertThat(amounts == null ? 0 : AmountDistribution.fromBytes(amounts).count())
+                    .as("amounts in the distribution of %s", key).isEqualTo(expected.amounts);
         });
     }
 }

@@ -65,7 +65,18 @@ public final class MetricPartition
     /** The cells this entity still holds that the query selects, and the watermark below which cells live in the read model. */
     public record QueryCells(MetricQuery query, ActorRef<Cells> replyTo) implements Command {}
 
-    public record Cells(int partition, long releasedThrough, List<CellValue> cells) implements CborSerializable {}
+    public record Cells(int partition, long releasedThrough, List<CellValue> cells, Progress progress)
+            implements CborSerializable {}
+
+    /** Where the partition stands in event time, for the status endpoint and the stream's watermark. */
+    public record GetProgress(ActorRef<Progress> replyTo) implements Command {}
+
+    /**
+     * @param idleMillis processing time since this entity last applied records; {@link Long#MAX_VALUE}
+     *     when it has applied none since it started
+     */
+    public record Progress(int partition, long lastOffset, Watermark watermark, long events, long lateEvents,
+            long idleMillis) implements CborSerializable {}
 
     /** Sent by the projection once the read model durably holds every window ending at or before {@code watermark}. */
     public record ReadModelStored(long watermark) implements Command {}
@@ -83,6 +94,9 @@ public final class MetricPartition
 
     private final int partition;
     private final Settings settings;
+    /** Processing time of the last batch applied; idleness is about this process, so it is not journaled. */
+    private long lastAppliedNanos;
+    private boolean appliedSinceStart;
 
     /** Journal and memory tuning of the entity. */
     public record Settings(Duration allowedLateness, int snapshotEvery) {}
@@ -108,8 +122,9 @@ public final class MetricPartition
                 .forAnyState()
                 .onCommand(ApplyBatch.class, this::onApplyBatch)
                 .onCommand(GetPosition.class, (state, cmd) -> Effect().reply(cmd.replyTo(), state.position()))
+                .onCommand(GetProgress.class, (state, cmd) -> Effect().reply(cmd.replyTo(), progress(state)))
                 .onCommand(QueryCells.class, (state, cmd) -> Effect().reply(cmd.replyTo(),
-                        new Cells(partition, state.releasedThrough(), state.select(cmd.query()))))
+                        new Cells(partition, state.releasedThrough(), state.select(cmd.query()), progress(state))))
                 .onCommand(ReadModelStored.class, this::onReadModelStored)
                 .build();
     }
@@ -122,6 +137,8 @@ public final class MetricPartition
         if (batch.fromOffset() <= state.lastOffset()) {
             return Effect().reply(batch.replyTo(), new Overlap(state.lastOffset()));
         }
+        lastAppliedNanos = System.nanoTime();
+        appliedSinceStart = true;
         BatchApplied applied = new BatchApplied(
                 batch.fromOffset(), batch.toOffset(), batch.watermark(), batch.events(), batch.lateEvents(), batch.deltas());
         long watermark = batch.watermark().value();
@@ -129,6 +146,11 @@ public final class MetricPartition
                 ? List.of(applied, new WindowsClosed(partition, watermark, state.closedCellsAfter(applied)))
                 : List.of(applied);
         return Effect().persist(events).thenReply(batch.replyTo(), s -> new Applied(s.lastOffset()));
+    }
+
+    private Progress progress(MetricPartitionState state) {
+        long idle = appliedSinceStart ? (System.nanoTime() - lastAppliedNanos) / 1_000_000 : Long.MAX_VALUE;
+        return state.progress(partition, idle);
     }
 
     private org.apache.pekko.persistence.typed.javadsl.Effect<Event, MetricPartitionState> onReadModelStored(

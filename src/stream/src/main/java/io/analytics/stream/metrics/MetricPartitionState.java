@@ -52,6 +52,15 @@ public final class MetricPartitionState {
         return new MetricPartition.Position(lastOffset, watermark);
     }
 
+    MetricPartition.Progress progress(int partition, long idleMillis) {
+        return new MetricPartition.Progress(partition, lastOffset, watermark, events, lateEvents, idleMillis);
+    }
+
+    /** How many cells the entity holds: what its memory grows with. */
+    int cellCount() {
+        return cellsByWindowEnd.values().stream().mapToInt(Map::size).sum();
+    }
+
     MetricPartitionState apply(MetricPartition.BatchApplied batch) {
         for (CellDelta delta : batch.deltas()) {
             cellsEnding(delta.key().windowEnd()).computeIfAbsent(delta.key(), k -> new MetricCell()).merge(delta);
@@ -109,7 +118,7 @@ public final class MetricPartitionState {
         for (Map<CellKey, MetricCell> cells : cellsByWindowEnd.values()) {
             cells.forEach((key, cell) -> {
                 if (query.selects(key)) {
-                    selected.add(cell.value(key));
+                    selected.add(cell.value(key, query.metric()));
                 }
             });
         }

@@ -1,0 +1,90 @@
+package io.analytics.stream.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.analytics.core.metric.CellKey;
+import io.analytics.core.metric.MetricCell;
+import io.analytics.core.window.Watermark;
+import io.analytics.core.window.WindowSize;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Snapshots and journal events written before cells carried an amounts sketch, and closed windows
+ * before they carried sketches at all, still read back through the entity's own serializer: the new
+ * fields come back empty and the cell is otherwise intact.
+ */
+class JournalCompatibilityTest {
+
+    private static ActorSystem<Void> system;
+    private static Serialization serialization;
+
+    @BeforeAll
+    static void start() {
+        system = ActorSystem.create(Behaviors.empty(), "journal-compatibility");
+        serialization = SerializationExtension.get(system);
+    }
+
+    @AfterAll
+    static void stop() {
+        system.terminate();
+    }
+
+    private static final Map<String, Object> KEY = Map.of("projectId", "p", "window", "ONE_MINUTE", "windowStart", 60_000,
+            "dimension", "", "eventType", "purchase_completed");
+
+    @Test
+    void snapshotWithoutAmountsSketchReadsBack() throws Exception {
+        MetricCell users = new MetricCell();
+        users.addUser(42);
+        byte[] usersSketch = users.toDelta(null).users();
+        Map<String, Object> oldCell = Map.of("key", KEY, "count", 3, "amount", 30.5, "users", usersSketch);
+        Map<String, Object> oldSnapshot = Map.of("lastOffset", 99, "watermark", Map.of("maxEventTime", 120_000, "allowedLateness", 0),
+                "closedThrough", 60_000, "releasedThrough", 60_000, "events", 3, "lateEvents", 0, "cells", List.of(oldCell));
+
+        MetricPartitionState.Snapshot snapshot = readAs(oldSnapshot, MetricPartitionState.Snapshot.class);
+
+        assertThat(snapshot.cells()).hasSize(1);
+        assertThat(snapshot.cells().get(0).amounts()).isNull();
+        MetricPartitionState state = MetricPartitionState.fromSnapshot(snapshot);
+        assertThat(state.position()).isEqualTo(new MetricPartition.Position(99, new Watermark(120_000, 0)));
+        assertThat(state.cellCount()).isEqualTo(1);
+        CellKey key = snapshot.cells().get(0).key();
+        assertThat(key.window()).isEqualTo(WindowSize.ONE_MINUTE);
+        assertThat(MetricCell.of(snapshot.cells().get(0)).value(key).count()).isEqualTo(3);
+        assertThat(Math.round(MetricCell.of(snapshot.cells().get(0)).value(key).uniqueUsers())).isEqualTo(1);
+    }
+
+    @Test
+    void closedWindowsWithoutSketchesReadBack() throws Exception {
+        Map<String, Object> oldValue = Map.of("key", KEY, "count", 2, "amount", 10.0, "uniqueUsers", 2.0);
+        MetricPartition.WindowsClosed closed = readAs(
+                Map.of("partition", 3, "watermark", 120_000, "cells", List.of(oldValue)), MetricPartition.WindowsClosed.class);
+
+        assertThat(closed.cells()).singleElement().satisfies(cell -> {
+            assertThat(cell.uniqueUsers()).isEqualTo(2.0);
+            assertThat(cell.users()).isNull();
+            assertThat(cell.amounts()).isNull();
+        });
+    }
+
+    /** Writes {@code old} with the serializer's own mapper and reads it back as {@code type}, as a recovery would. */
+    private static <T> T readAs(Map<String, Object> old, Class<T> type) throws Exception {
+        ObjectMapper cbor = JacksonObjectMapperProvider.get(system).getOrCreate("jackson-cbor", java.util.Optional.empty());
+        byte[] bytes = cbor.writeValueAsBytes(old);
+        var serializer = serialization.serializerFor(type);
+        Object read = serialization.deserialize(bytes, serializer.identifier(), type.getName()).get();
+        assertThat(Serializers.manifestFor(serializer, read)).isEqualTo(type.getName());
+        return type.cast(read);
+    }
+}
