@@ -36,6 +36,11 @@ final class GroundTruth {
         return accepted.size();
     }
 
+    /** Every accepted event, once. */
+    synchronized List<ObjectNode> events() {
+        return List.copyOf(accepted.values());
+    }
+
     /**
      * Records an event the test sent after the watermark of its partition had reached {@code watermark}
      * (it knows because every partition had seen a later event first): the platform must leave it out

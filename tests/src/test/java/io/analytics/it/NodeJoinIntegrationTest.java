@@ -67,6 +67,8 @@ class NodeJoinIntegrationTest {
 
                 MetricsAssertions.awaitAllCounted(api, truth);
                 MetricsAssertions.assertEveryMetric(api, truth);
+                JourneyTruth.awaitRecorded(postgres, truth.events());
+                JourneyTruth.assertSessionsAndFunnels(api, truth.events(), MetricsAssertions.FROM, MetricsAssertions.TO);
                 api.baseUrl(b.url());
                 MetricsAssertions.assertEveryMetric(api, truth);
             } finally {

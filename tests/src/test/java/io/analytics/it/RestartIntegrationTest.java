@@ -60,6 +60,8 @@ class RestartIntegrationTest {
 
                 MetricsAssertions.awaitAllCounted(api, truth);
                 MetricsAssertions.assertEveryMetric(api, truth);
+                JourneyTruth.awaitRecorded(postgres, truth.events());
+                JourneyTruth.assertSessionsAndFunnels(api, truth.events(), MetricsAssertions.FROM, MetricsAssertions.TO);
             } finally {
                 second.close();
             }

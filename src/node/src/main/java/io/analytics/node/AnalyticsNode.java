@@ -3,6 +3,7 @@ package io.analytics.node;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
@@ -25,16 +26,20 @@ import io.analytics.projections.OrderReadModels;
 import io.analytics.projections.OrderViews;
 import io.analytics.projections.PlainJdbcSession;
 import io.analytics.projections.ProjectionLag;
+import io.analytics.query.JourneyRoutes;
 import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
 import io.analytics.query.ProjectionAdminRoutes;
 import io.analytics.query.ReadModelRoutes;
 import io.analytics.query.TopRoutes;
 import io.analytics.query.WatermarkRoutes;
+import io.analytics.journeys.JourneyRecorder;
+import io.analytics.journeys.UserEventStore;
 import io.analytics.stream.consumer.PartitionConsumer;
 import io.analytics.stream.metrics.MetricPartition;
 import io.analytics.stream.metrics.PartitionShards;
 import java.nio.file.Files;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +58,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 
 /**
@@ -68,6 +74,7 @@ public final class AnalyticsNode implements AutoCloseable {
     private ActorSystem<Void> system;
     private EventPublisher publisher;
     private PartitionConsumer consumer;
+    private JourneyRecorder journeyRecorder;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -151,6 +158,7 @@ public final class AnalyticsNode implements AutoCloseable {
                 settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
 
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+        Route journeyRoutes = startJourneys(bootstrap, blocking, projects);
         EventIngest eventIngest = new EventIngest(acceptedIds, publisher);
         ProjectionLag ordersToKafkaLag = OrderEventsProjection.init(system, database.dataSource(), bootstrap,
                 settings.ordersEventsTopic(), (project, event) -> publishDomainEvent(eventIngest, project, event));
@@ -169,9 +177,22 @@ public final class AnalyticsNode implements AutoCloseable {
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(), admin.route(),
+                .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(), admin.route(), journeyRoutes,
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The user-journey recorder and the sessions and funnels endpoints, unless turned off. */
+    private Route startJourneys(String bootstrap, Executor blocking, ProjectStore projects) throws SQLException {
+        NodeSettings.Journeys journeys = settings.journeys();
+        if (!journeys.enabled()) {
+            return reject();
+        }
+        UserEventStore store = new UserEventStore(database.dataSource(), settings.dimensionList(), journeys.maxQueryEvents());
+        store.createTable();
+        journeyRecorder = JourneyRecorder.start(system, store, new JourneyRecorder.Settings(bootstrap, settings.topic(),
+                journeys.consumerGroup(), journeys.maxBatchRecords(), journeys.maxBatchDelay()), blocking);
+        return new JourneyRoutes(projects, store, journeys.sessionGap(), settings.dimensions(), blocking, Clock.systemUTC()).route();
     }
 
     /** An analytics event derived from the domain; one that fails validation is a bug, not bad input. */
@@ -214,6 +235,9 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         if (consumer != null) {
             stage("partition consumers", () -> await(consumer.stop()));
+        }
+        if (journeyRecorder != null) {
+            stage("journey recorder", () -> await(journeyRecorder.stop()));
         }
         if (system != null) {
             stage("actor system", () -> {

@@ -42,7 +42,18 @@ public record NodeSettings(
         String ordersEventsTopic,
         String demoProjectId,
         String demoApiKey,
-        List<TopRoutes.Ranking> topRankings) {
+        List<TopRoutes.Ranking> topRankings,
+        Journeys journeys) {
+
+    /** The user-journey recorder (sessions, funnels): see {@code analytics.journeys} in application.conf. */
+    public record Journeys(boolean enabled, String consumerGroup, Duration sessionGap, int maxBatchRecords,
+            Duration maxBatchDelay, int maxQueryEvents) {
+
+        static Journeys from(Config c) {
+            return new Journeys(c.getBoolean("enabled"), c.getString("consumer-group"), c.getDuration("session-gap"),
+                    c.getInt("batch.max-records"), c.getDuration("batch.max-delay"), c.getInt("max-query-events"));
+        }
+    }
 
     public static NodeSettings from(Config root) {
         Config c = root.getConfig("analytics");
@@ -79,7 +90,8 @@ public record NodeSettings(
                 c.getString("orders.events-topic"),
                 c.getString("demo-project.id"),
                 c.getString("demo-project.api-key"),
-                rankings(c.getConfig("top.rankings")));
+                rankings(c.getConfig("top.rankings")),
+                Journeys.from(c.getConfig("journeys")));
     }
 
     /** {@code purchases { metric = events, event-type = purchase_completed }}: a name for what to rank by. */

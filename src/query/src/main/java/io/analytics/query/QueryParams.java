@@ -47,7 +47,7 @@ final class QueryParams {
         }
     }
 
-    private static Duration duration(String name, String value) {
+    static Duration duration(String name, String value) {
         if (value != null && value.matches("[1-9][0-9]{0,5}[mhd]")) {
             long amount = Long.parseLong(value.substring(0, value.length() - 1));
             return switch (value.charAt(value.length() - 1)) {
