@@ -104,6 +104,8 @@ public final class JourneyRecorder {
         return ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(settings.bootstrapServers())
                 .withGroupId(settings.groupId())
+                // The draining control already waits for the last commit; the default 30 s delay would only hold up a stop.
+                .withStopTimeout(Duration.ZERO)
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
                 .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
                 .withProperty(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxBatchRecords()));

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Memory over a long run at a constant rate: starts a fresh `./analytics up`, drives it with the load
+# generator at one rate for --duration, and samples the node every --sample: resident memory (RSS), heap
+# in use and the live heap after the last collection (jcmd GC.heap_info / jstat), CPU. Writes
+# bench/results/soak-<UTC timestamp>.json with the whole curve and prints the summary: how far the
+# post-warm-up memory strays from its median (the target: within ±10%).
+#
+#   bench/soak.sh [--rate 10000] [--duration 30m] [--sample 10s] [--warmup 5m] [--port 18295]
+#
+# Environment: READY_TIMEOUT (600), STOP_TIMEOUT (30), LOADGEN_JAVA_OPTS, KEEP_WORK (1).
+set -euo pipefail
+
+BENCH_NAME="soak.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RATE=10000
+DURATION="30m"
+SAMPLE="10s"
+WARMUP="5m"
+PORT=18295
+READY_TIMEOUT="${READY_TIMEOUT:-600}"
+STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
+LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
+KEEP_WORK="${KEEP_WORK:-1}"
+API_KEY="soak-key"
+
+usage() {
+    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+while (($# > 0)); do
+    case "$1" in
+        -h|--help) usage; exit 0 ;;
+        --rate) RATE="${2:?--rate needs a value}"; shift 2 ;;
+        --duration) DURATION="${2:?--duration needs a value}"; shift 2 ;;
+        --sample) SAMPLE="${2:?--sample needs a value}"; shift 2 ;;
+        --warmup) WARMUP="${2:?--warmup needs a value}"; shift 2 ;;
+        --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+        *) echo "soak.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+[[ "$RATE" =~ ^[1-9][0-9]*$ ]] || { echo "soak.sh: --rate must be a positive integer" >&2; exit 2; }
+DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) || { echo "soak.sh: --duration must look like 30m" >&2; exit 2; }
+SAMPLE_S="$(to_seconds "$SAMPLE")" && ((SAMPLE_S > 0)) || { echo "soak.sh: --sample must look like 10s" >&2; exit 2; }
+WARMUP_S="$(to_seconds "$WARMUP")" && ((WARMUP_S < DURATION_S)) || { echo "soak.sh: --warmup must be shorter than --duration" >&2; exit 2; }
+
+cd "$ROOT"
+SERVER_PID="" JAVA_PID="" LOADGEN_PID="" DATA_DIR=""
+WORK="$(mktemp -d /tmp/analytics-soak.XXXXXX)"
+WORK_KEPT_WHAT="server log and samples"
+CLEANUP_PID_VARS=(LOADGEN_PID)
+work_disposable() { ((KEEP_WORK == 0)); }
+install_cleanup_traps
+
+if [[ ! -f src/node/target/.analytics-built || ! -d bench/target/lib ]]; then
+    echo "soak.sh: building ..."
+    ./analytics build > "$WORK/build.log" 2>&1 || { tail -n 30 "$WORK/build.log" >&2; die "build failed"; }
+fi
+check_prerequisites
+DATA_DIR="$WORK/data"
+SERVER_LOG="$WORK/server.log"
+
+echo "soak.sh: starting ./analytics up on port $PORT ..."
+ANALYTICS_SKIP_BUILD=1 ANALYTICS_DATA_DIR="$DATA_DIR" ANALYTICS_DEMO_API_KEY="$API_KEY" \
+    setsid ./analytics up --port "$PORT" > "$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+wait_ready
+echo "soak.sh: ready (server JVM pid $JAVA_PID); $RATE events/s for ${DURATION_S}s, sampling every ${SAMPLE_S}s"
+
+java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
+    --rate "$RATE" --duration "${DURATION_S}s" --quiet --out "$WORK/loadgen.json" > "$WORK/loadgen.log" 2>&1 &
+LOADGEN_PID=$!
+
+SAMPLES="$WORK/samples.csv"
+echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s" > "$SAMPLES"
+t0="$(now_s)"
+while alive "$LOADGEN_PID"; do
+    t="$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
+    rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$JAVA_PID/status")"
+    # jstat -gc: OU is the old generation in use, which only shrinks at a collection; its minimum over a
+    # sample period tracks the live set rather than garbage waiting to be collected.
+    read -r heap_kb old_kb < <(jstat -gc "$JAVA_PID" | awk 'NR == 2 { print $3 + $4 + $6 + $8, $8 }')
+    cpu="$(awk -v k="$(cpu_ticks "$JAVA_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", k / hz }')"
+    awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" \
+        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s\n", t, r / 1024, h / 1024, o / 1024, c }' >> "$SAMPLES"
+    printf '\rsoak.sh: %6.0fs  RSS %6.0f MB  heap %6.0f MB' "$t" "$((rss_kb / 1024))" "$(awk -v h="$heap_kb" 'BEGIN { print h / 1024 }')"
+    sleep "$SAMPLE_S"
+done
+echo
+wait "$LOADGEN_PID" || true
+LOADGEN_PID=""
+
+mkdir -p bench/results
+OUT="bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ).json"
+python3 - "$SAMPLES" "$WORK/loadgen.json" "$OUT" "$RATE" "$DURATION_S" "$WARMUP_S" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+import csv, json, statistics, sys
+samples_path, loadgen_path, out, rate, duration, warmup, rev = sys.argv[1:]
+rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(samples_path))]
+steady = [r for r in rows if r["t_s"] >= float(warmup)]
+def spread(key):
+    values = [r[key] for r in steady]
+    median = statistics.median(values)
+    return {"median_mb": round(median, 1), "min_mb": round(min(values), 1), "max_mb": round(max(values), 1),
+            "max_deviation_pct": round(100 * max(abs(v - median) for v in values) / median, 1)}
+# The live heap: per minute, the smallest old generation seen (a collection has just run).
+per_minute = {}
+for r in steady:
+    minute = int(r["t_s"] // 60)
+    per_minute[minute] = min(per_minute.get(minute, float("inf")), r["old_after_gc_mb"])
+live = list(per_minute.values())
+live_median = statistics.median(live)
+try:
+    loadgen = json.load(open(loadgen_path))
+except (OSError, ValueError):
+    loadgen = None
+result = {
+    "meta": {"git_rev": rev, "rate": int(rate), "duration_s": int(duration), "warmup_s": int(warmup),
+             "command": f"bench/soak.sh --rate {rate} --duration {duration}s --warmup {warmup}s"},
+    "rss": spread("rss_mb"),
+    "heap_used": spread("heap_used_mb"),
+    "live_heap_per_minute_mb": [round(v, 1) for v in live],
+    "live_heap_max_deviation_pct": round(100 * max(abs(v - live_median) for v in live) / live_median, 1) if live_median else None,
+    "loadgen": loadgen,
+    "samples": rows,
+}
+json.dump(result, open(out, "w"), indent=1)
+print(f"soak.sh: RSS after warm-up: median {result['rss']['median_mb']} MB, range {result['rss']['min_mb']}-{result['rss']['max_mb']} MB, "
+      f"max deviation {result['rss']['max_deviation_pct']}%")
+print(f"soak.sh: live heap (old generation after collections, per minute): median {round(live_median, 1)} MB, "
+      f"max deviation {result['live_heap_max_deviation_pct']}%")
+if loadgen:
+    print(f"soak.sh: load: {loadgen.get('accepted_per_s', loadgen.get('end_to_end_per_s', '?'))} events/s accepted")
+print(f"soak.sh: results written to {out}")
+PY
