@@ -6,6 +6,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
+import io.analytics.hub.HubSettings;
+import io.analytics.hub.LiveHub;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
 import io.analytics.ingest.EventIngest;
@@ -155,9 +157,10 @@ public final class AnalyticsNode implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
-        MetricsRoutes metrics = new MetricsRoutes(projects,
-                new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout()),
-                settings.dimensions(), Clock.systemUTC());
+        MetricsService metricsService = new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout());
+        MetricsRoutes metrics = new MetricsRoutes(projects, metricsService, settings.dimensions(), Clock.systemUTC());
+        LiveHub hub = LiveHub.start(system, HubSettings.from(config), settings.dimensions(), metricsService::query,
+                projects, Clock.systemUTC());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
@@ -165,7 +168,7 @@ public final class AnalyticsNode implements AutoCloseable {
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(),
+                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(), hub.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
