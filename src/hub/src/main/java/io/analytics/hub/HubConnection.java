@@ -35,6 +35,10 @@ final class HubConnection {
         this.maxSeries = maxSeries;
     }
 
+    String project() {
+        return project;
+    }
+
     ClientOutbox outbox() {
         return outbox;
     }

@@ -42,8 +42,8 @@ final class LiveJson {
         return write(body.put("message", message));
     }
 
-    static String subscribed(Iterable<String> names) {
-        ObjectNode body = JSON.createObjectNode().put("type", "subscribed");
+    static String subscribed(String project, Iterable<String> names) {
+        ObjectNode body = JSON.createObjectNode().put("type", "subscribed").put("project", project);
         ArrayNode list = body.putArray("names");
         names.forEach(list::add);
         return write(body);

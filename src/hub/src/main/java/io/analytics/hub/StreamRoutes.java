@@ -71,7 +71,7 @@ final class StreamRoutes extends AllDirectives {
         }
         if (message.has("subscribe")) {
             connection.subscribe(items(message.get("subscribe")), outcome -> {
-                notice(connection, LiveJson.subscribed(outcome.subscribed()));
+                notice(connection, LiveJson.subscribed(connection.project(), outcome.subscribed()));
                 outcome.rejected().forEach(r -> notice(connection, LiveJson.error(r.name(), r.message())));
             });
         }
