@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.bench.LoadGenerator;
 import io.analytics.node.AnalyticsNode;
-import io.analytics.node.kafka.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,44 +36,40 @@ class DashboardE2eTest {
     @Test
     void theDashboardUpdatesLiveInABrowser() throws Exception {
         Files.createDirectories(SCREENSHOTS);
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0); TestPostgres postgres = new TestPostgres()) {
-            AnalyticsNode node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
-            try {
-                backfillTheLastHalfHour(new ApiClient(node.url(), TestNode.API_KEY));
-                try (NodeScript browser = new NodeScript("dashboard-e2e.mjs", Map.of(), node.url(), TestNode.API_KEY,
-                        SCREENSHOTS.toString())) {
-                    browser.await(event("ready"), Duration.ofSeconds(60), "the page connected");
-                    JsonNode shots = browser.await(event("screenshots"), Duration.ofSeconds(30), "screenshots");
-                    assertThat(shots.get("overflow").asInt()).as("no horizontal scrolling at phone width").isLessThanOrEqualTo(0);
-                    CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() ->
-                            LoadGenerator.run(new String[] {"--url", node.url(), "--api-key", TestNode.API_KEY, "--rate", "400",
-                                    "--duration", "10s", "--products", "40", "--quiet", "--drain-timeout", "20s"},
-                                    Map.of(), quiet(), quiet())));
-                    browser.command("load-started");
-                    ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
-                    for (int round = 1; round <= 3; round++) {
-                        int r = round;
-                        browser.await(line -> event("armed").test(line) && line.get("round").asInt() == r,
-                                Duration.ofSeconds(10), "round " + round + " armed");
-                        ObjectNode marker = LiveHubIntegrationTest.purchase(System.currentTimeMillis(), "US", 20_000 + round);
-                        marker.with("properties").put("product_id", "marker-" + round);
-                        assertThat(api.post(LiveHubIntegrationTest.array(marker)).status()).isEqualTo(202);
-                        browser.command("sent");
-                        JsonNode updated = browser.await(line -> event("updated").test(line) && line.get("round").asInt() == r,
-                                Duration.ofSeconds(10), "charts and table show the marker, round " + round);
-                        assertThat(updated.get("millis").asLong()).as("update within 2 s").isLessThanOrEqualTo(2000);
-                        assertThat(updated.at("/after/top").asText()).isNotEmpty();
-                    }
-                    browser.await(event("reconnected"), Duration.ofSeconds(20), "reconnect after the connection dropped");
-                    assertThat(browser.waitFor(Duration.ofSeconds(20))).isZero();
-                    assertThat(browser.seen()).noneMatch(event("page_error"));
-                    assertThat(load.get()).as("load generator exit code").isZero();
+        try (SingleNode platform = SingleNode.start(tmp, Map.of())) {
+            AnalyticsNode node = platform.node;
+            backfillTheLastHalfHour(new ApiClient(node.url(), TestNode.API_KEY));
+            try (NodeScript browser = new NodeScript("dashboard-e2e.mjs", Map.of(), node.url(), TestNode.API_KEY,
+                    SCREENSHOTS.toString())) {
+                browser.await(event("ready"), Duration.ofSeconds(60), "the page connected");
+                JsonNode shots = browser.await(event("screenshots"), Duration.ofSeconds(30), "screenshots");
+                assertThat(shots.get("overflow").asInt()).as("no horizontal scrolling at phone width").isLessThanOrEqualTo(0);
+                CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> TestSupport.unchecked(() ->
+                        LoadGenerator.run(new String[] {"--url", node.url(), "--api-key", TestNode.API_KEY, "--rate", "400",
+                                "--duration", "10s", "--products", "40", "--quiet", "--drain-timeout", "20s"},
+                                Map.of(), quiet(), quiet())));
+                browser.command("load-started");
+                ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
+                for (int round = 1; round <= 3; round++) {
+                    int r = round;
+                    browser.await(line -> event("armed").test(line) && line.get("round").asInt() == r,
+                            Duration.ofSeconds(10), "round " + round + " armed");
+                    ObjectNode marker = LiveHubIntegrationTest.purchase(System.currentTimeMillis(), "US", 20_000 + round);
+                    marker.with("properties").put("product_id", "marker-" + round);
+                    assertThat(api.post(LiveHubIntegrationTest.array(marker)).status()).isEqualTo(202);
+                    browser.command("sent");
+                    JsonNode updated = browser.await(line -> event("updated").test(line) && line.get("round").asInt() == r,
+                            Duration.ofSeconds(10), "charts and table show the marker, round " + round);
+                    assertThat(updated.get("millis").asLong()).as("update within 2 s").isLessThanOrEqualTo(2000);
+                    assertThat(updated.at("/after/top").asText()).isNotEmpty();
                 }
-                assertThat(SCREENSHOTS.resolve("dashboard-1366x768.png")).isNotEmptyFile();
-                assertThat(SCREENSHOTS.resolve("dashboard-phone.png")).isNotEmptyFile();
-            } finally {
-                node.close();
+                browser.await(event("reconnected"), Duration.ofSeconds(20), "reconnect after the connection dropped");
+                assertThat(browser.waitFor(Duration.ofSeconds(20))).isZero();
+                assertThat(browser.seen()).noneMatch(event("page_error"));
+                assertThat(load.get()).as("load generator exit code").isZero();
             }
+            assertThat(SCREENSHOTS.resolve("dashboard-1366x768.png")).isNotEmptyFile();
+            assertThat(SCREENSHOTS.resolve("dashboard-phone.png")).isNotEmptyFile();
         }
     }
 

@@ -39,6 +39,15 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
         socket.sendText(json, true).join();
     }
 
+    /** Sends {@code {"subscribe": items}} and returns the names the hub answers it subscribed. */
+    java.util.List<String> subscribe(String items) throws InterruptedException {
+        send("{\"subscribe\": " + items + "}");
+        JsonNode answer = await(m -> m.path("type").asText().equals("subscribed"), Duration.ofSeconds(5), "subscribed");
+        java.util.List<String> names = new java.util.ArrayList<>();
+        answer.get("names").forEach(n -> names.add(n.asText()));
+        return names;
+    }
+
     /** The next message satisfying {@code wanted} within {@code timeout}; earlier ones are applied and skipped. */
     JsonNode await(Predicate<JsonNode> wanted, Duration timeout, String what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -79,10 +79,9 @@ class LiveHubIntegrationTest {
     @Test
     void snapshotThenDeltasAcrossTheClusterIncludingALateCorrection() throws Exception {
         try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
-            hub.send("{\"subscribe\": [\"orders_per_minute\", {\"name\": \"revenue_by_country\", \"metric\": \"revenue\","
-                    + " \"window\": \"1m\", \"group_by\": \"country\", \"last\": \"30m\"}]}");
-            JsonNode subscribed = hub.await(m -> m.path("type").asText().equals("subscribed"), Duration.ofSeconds(5), "subscribed");
-            assertThat(subscribed.get("names")).extracting(JsonNode::asText).containsExactly("orders_per_minute", "revenue_by_country");
+            assertThat(hub.subscribe("[\"orders_per_minute\", {\"name\": \"revenue_by_country\", \"metric\": \"revenue\","
+                    + " \"window\": \"1m\", \"group_by\": \"country\", \"last\": \"30m\"}]"))
+                    .containsExactly("orders_per_minute", "revenue_by_country");
             JsonNode snapshot = hub.await(update("orders_per_minute"), Duration.ofSeconds(5), "first snapshot");
             assertThat(snapshot.get("mode").asText()).isEqualTo("snapshot");
             double before = snapshot.at("/data/summary/total").asDouble();
@@ -159,10 +158,8 @@ class LiveHubIntegrationTest {
     @Test
     void badSubscriptionsGetClearErrors() throws Exception {
         try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
-            hub.send("{\"subscribe\": [\"funnel_today\", \"nope\", {\"metric\": \"events\", \"group_by\": \"shoe_size\"},"
-                    + " {\"metric\": \"revenue\", \"last\": \"forever\"}, \"alerts\"]}");
-            JsonNode subscribed = hub.await(m -> m.path("type").asText().equals("subscribed"), Duration.ofSeconds(5), "answer");
-            assertThat(subscribed.get("names")).extracting(JsonNode::asText).containsExactly("alerts");
+            assertThat(hub.subscribe("[\"funnel_today\", \"nope\", {\"metric\": \"events\", \"group_by\": \"shoe_size\"},"
+                    + " {\"metric\": \"revenue\", \"last\": \"forever\"}, \"alerts\"]")).containsExactly("alerts");
             assertThat(hub.await(error(), Duration.ofSeconds(5), "funnel").get("message").asText()).contains("funnels not available");
             assertThat(hub.await(error(), Duration.ofSeconds(5), "unknown").get("message").asText())
                     .contains("unknown series 'nope'").contains("top_products_last_hour");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.node.AnalyticsNode;
-import io.analytics.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,22 +25,20 @@ class MetricsExactnessIntegrationTest {
 
     @TempDir
     static Path tmp;
-    static EmbeddedKafka kafka;
-    static TestPostgres postgres;
+    static SingleNode platform;
     static AnalyticsNode node;
+    static TestPostgres postgres;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
-        postgres = new TestPostgres();
-        node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+        platform = SingleNode.start(tmp, Map.of());
+        node = platform.node;
+        postgres = platform.postgres;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) node.close();
-        if (kafka != null) kafka.close();
-        if (postgres != null) postgres.close();
+        if (platform != null) platform.close();
     }
 
     @Test
@@ -85,7 +82,7 @@ class MetricsExactnessIntegrationTest {
 
     private static KafkaProducer<byte[], byte[]> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());

@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.analytics.node.AnalyticsNode;
-import io.analytics.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,27 +20,16 @@ import org.junit.jupiter.api.io.TempDir;
 class SignalRIntegrationTest {
 
     @TempDir
-    static Path tmp;
-    static EmbeddedKafka kafka;
-    static TestPostgres postgres;
-    static AnalyticsNode node;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
-        postgres = new TestPostgres();
-        node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of("analytics.hub.keep-alive", "500ms"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (node != null) node.close();
-        if (kafka != null) kafka.close();
-        if (postgres != null) postgres.close();
-    }
+    Path tmp;
 
     @Test
     void theOfficialClientSubscribesAndReceivesUpdates() throws Exception {
+        try (SingleNode platform = SingleNode.start(tmp, Map.of("analytics.hub.keep-alive", "500ms"))) {
+            subscribeAndReceive(platform.node);
+        }
+    }
+
+    private static void subscribeAndReceive(AnalyticsNode node) throws Exception {
         ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
         try (NodeScript client = new NodeScript("signalr-client.mjs", Map.of("SERVER_TIMEOUT_MS", "2000"),
                 node.url(), TestNode.API_KEY)) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -25,6 +26,7 @@ final class HubConnection {
     private final SeriesCatalog catalog;
     private final int maxSeries;
     private final Set<String> names = new LinkedHashSet<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     HubConnection(String project, ClientOutbox outbox, ActorRef<LiveSeries.Command> registry, SeriesCatalog catalog,
             int maxSeries) {
@@ -87,8 +89,11 @@ final class HubConnection {
         }
     }
 
+    /** Idempotent: a protocol's close message and the socket's end may both report it. */
     void closed() {
-        registry.tell(new LiveSeries.Disconnected(outbox));
-        outbox.complete();
+        if (closed.compareAndSet(false, true)) {
+            registry.tell(new LiveSeries.Disconnected(outbox));
+            outbox.complete();
+        }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.api.MetricValues;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricSeries;
 import java.time.Instant;
@@ -77,7 +78,7 @@ final class LiveJson {
         if (spec.eventType() != null) {
             data.put("event_type", spec.eventType());
         }
-        value(data.putObject("summary"), spec.metric(), timeline.summary(), summaryName(spec.metric()));
+        MetricValues.put(data.putObject("summary"), summaryName(spec.metric()), spec.metric(), timeline.summary());
         if (spec.target() != null) {
             data.put("target", spec.target());
         }
@@ -144,15 +145,6 @@ final class LiveJson {
     }
 
     private static void value(ObjectNode node, Metric metric, double value) {
-        value(node, metric, value, "value");
-    }
-
-    /** Money as a decimal, counts as integers: the same shapes as {@code GET /api/v1/metrics}. */
-    private static void value(ObjectNode node, Metric metric, double value, String field) {
-        if (metric == Metric.REVENUE || metric == Metric.AVG_ORDER_VALUE) {
-            node.put(field, value);
-        } else {
-            node.put(field, (long) value);
-        }
+        MetricValues.put(node, "value", metric, value);
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
+import io.analytics.api.MetricValues;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricQuery;
@@ -125,11 +126,7 @@ public final class MetricsRoutes extends AllDirectives {
             for (MetricSeries.Point point : s.points()) {
                 ObjectNode p = points.addObject();
                 p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
-                if (query.metric() == Metric.REVENUE || query.metric() == Metric.AVG_ORDER_VALUE) {
-                    p.put("value", point.value());
-                } else {
-                    p.put("value", (long) point.value());
-                }
+                MetricValues.put(p, "value", query.metric(), point.value());
                 p.put("count", point.count());
             }
         }
