@@ -1,5 +1,6 @@
 package io.analytics.it;
 
+import static io.analytics.it.NodeScript.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -31,15 +32,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The live hub on a two-node cluster: events go in through node A, subscribers sit on node B, so every
  * update they see crossed the cluster. Snapshot then deltas, a late event correcting an old minute,
- * Server-Sent Events, clear errors, and a stalled client that is conflated and told it fell behind
- * while a healthy one keeps up.
+ * Server-Sent Events, the official SignalR client (Node.js), clear errors, and a stalled client that is conflated and told it fell behind
+ * while a healthy one keeps up. The tests compare totals before and after their own events, so they
+ * run in a fixed order with the flooding stalled-client test last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LiveHubIntegrationTest {
 
     @TempDir
@@ -61,9 +67,11 @@ class LiveHubIntegrationTest {
         List<String> seeds = List.of("pekko://analytics@127.0.0.1:" + portA);
         ingestNode = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("a"),
                 Map.of("pekko.remote.artery.canonical.port", portA, "pekko.cluster.seed-nodes", seeds));
-        // A small send buffer lets the stalled-client test back the socket up within kilobytes.
+        // A small send buffer lets the stalled-client test back the socket up within kilobytes; frequent
+        // pings let the SignalR test see an idle connection outlive the client's server timeout quickly.
         hubNode = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("b"),
-                Map.of("pekko.cluster.seed-nodes", seeds, "pekko.http.server.socket-options.so-send-buffer-size", 4096));
+                Map.of("pekko.cluster.seed-nodes", seeds, "pekko.http.server.socket-options.so-send-buffer-size", 4096,
+                        "analytics.hub.keep-alive", "500ms"));
         ingest = new ApiClient(ingestNode.url(), TestNode.API_KEY);
         query = new ApiClient(hubNode.url(), TestNode.API_KEY);
     }
@@ -77,6 +85,7 @@ class LiveHubIntegrationTest {
     }
 
     @Test
+    @Order(1)
     void snapshotThenDeltasAcrossTheClusterIncludingALateCorrection() throws Exception {
         try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
             assertThat(hub.subscribe("[\"orders_per_minute\", {\"name\": \"revenue_by_country\", \"metric\": \"revenue\","
@@ -112,6 +121,7 @@ class LiveHubIntegrationTest {
     }
 
     @Test
+    @Order(2)
     void serverSentEventsCarryTheSameUpdates() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(hubNode.url()
                 + "/api/v1/stream/metrics.sse?series=revenue_per_minute&api_key=" + TestNode.API_KEY)).GET().build();
@@ -156,6 +166,7 @@ class LiveHubIntegrationTest {
     }
 
     @Test
+    @Order(3)
     void badSubscriptionsGetClearErrors() throws Exception {
         try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
             assertThat(hub.subscribe("[\"funnel_today\", \"nope\", {\"metric\": \"events\", \"group_by\": \"shoe_size\"},"
@@ -175,6 +186,7 @@ class LiveHubIntegrationTest {
     }
 
     @Test
+    @Order(5)
     void aStalledClientIsConflatedAndToldWhileOthersKeepUp() throws Exception {
         String subscribe = "{\"subscribe\": [\"orders_per_minute\", \"top_products_last_hour\", "
                 + "{\"name\": \"by_product\", \"metric\": \"revenue\", \"window\": \"1m\", \"group_by\": \"product_id\", \"last\": \"1h\"}]}";
@@ -224,6 +236,52 @@ class LiveHubIntegrationTest {
             feeding.set(false);
             feeder.join();
         }
+    }
+
+    @Test
+    @Order(4)
+    void theOfficialSignalRClientSubscribesAndReceivesUpdates() throws Exception {
+        try (NodeScript client = new NodeScript("signalr-client.mjs", Map.of("SERVER_TIMEOUT_MS", "2000"),
+                hubNode.url(), TestNode.API_KEY)) {
+            client.await(event("started"), Duration.ofSeconds(20), "connection started");
+
+            client.command("subscribe [[\"orders_per_minute\", \"funnel_today\"]]");
+            JsonNode result = client.await(event("subscribed"), Duration.ofSeconds(5), "Subscribe result").get("result");
+            assertThat(result.get("subscribed")).extracting(JsonNode::asText).containsExactly("orders_per_minute");
+            assertThat(result.get("rejected").get(0).get("message").asText()).contains("funnels not available");
+            JsonNode snapshot = client.await(signalRUpdate("orders_per_minute"), Duration.ofSeconds(5), "snapshot").at("/update");
+            assertThat(snapshot.get("mode").asText()).isEqualTo("snapshot");
+            double before = snapshot.at("/data/summary/total").asDouble();
+
+            client.command("subscribe [\"nope\"]");
+            assertThat(client.await(event("invoke_error"), Duration.ofSeconds(5), "error").get("error").asText())
+                    .contains("unknown series 'nope'");
+
+            client.command("stream revenue_per_minute");
+            JsonNode first = client.await(event("item"), Duration.ofSeconds(5), "first stream item").get("item");
+            assertThat(first.get("name").asText()).isEqualTo("revenue_per_minute");
+            double revenue = first.at("/data/summary/total").asDouble();
+
+            assertThat(ingest.post(array(purchase(System.currentTimeMillis(), "US", 20.0),
+                    purchase(System.currentTimeMillis(), "US", 2.5))).status()).isEqualTo(202);
+            client.await(line -> signalRUpdate("orders_per_minute").test(line)
+                    && line.at("/update/data/summary/total").asDouble() == before + 2, Duration.ofSeconds(5), "orders update");
+            client.await(line -> event("item").test(line)
+                    && line.at("/item/data/summary/total").asDouble() == revenue + 22.5, Duration.ofSeconds(5), "revenue stream item");
+
+            // Idle for more than twice the client's server timeout: only the hub's pings keep it open.
+            client.expectNone(event("closed"), Duration.ofSeconds(5), "the connection closing while idle");
+            client.command("state");
+            assertThat(client.await(event("state"), Duration.ofSeconds(2), "state").get("state").asText()).isEqualTo("Connected");
+
+            client.command("stop");
+            client.await(event("stopped"), Duration.ofSeconds(5), "clean stop");
+            assertThat(client.waitFor(Duration.ofSeconds(5))).isZero();
+        }
+    }
+
+    private static java.util.function.Predicate<JsonNode> signalRUpdate(String name) {
+        return line -> event("update").test(line) && line.at("/update/name").asText().equals(name);
     }
 
     private static void awaitEqual(HubSubscriber hub, String series, Map<String, String> params) throws Exception {

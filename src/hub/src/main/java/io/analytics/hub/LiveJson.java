@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.MetricValues;
 import io.analytics.core.metric.Metric;
-import io.analytics.core.metric.MetricSeries;
 import java.time.Instant;
 
 /** The JSON the hub sends, the same document inside every protocol's framing. */
@@ -82,18 +81,7 @@ final class LiveJson {
         if (spec.target() != null) {
             data.put("target", spec.target());
         }
-        ArrayNode list = data.putArray("series");
-        for (MetricSeries series : timeline.series()) {
-            ObjectNode item = list.addObject();
-            item.put("key", series.key());
-            ArrayNode points = item.putArray("points");
-            for (MetricSeries.Point point : series.points()) {
-                ObjectNode p = points.addObject();
-                p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
-                value(p, spec.metric(), point.value());
-                p.put("count", point.count());
-            }
-        }
+        MetricValues.putSeries(data, spec.metric(), timeline.series());
         return data;
     }
 

@@ -6,7 +6,6 @@ import static io.analytics.api.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
 import io.analytics.api.MetricValues;
@@ -118,18 +117,7 @@ public final class MetricsRoutes extends AllDirectives {
         if (query.metric().approximate()) {
             body.put("approximate", true);
         }
-        ArrayNode list = body.putArray("series");
-        for (MetricSeries s : series) {
-            ObjectNode item = list.addObject();
-            item.put("key", s.key());
-            ArrayNode points = item.putArray("points");
-            for (MetricSeries.Point point : s.points()) {
-                ObjectNode p = points.addObject();
-                p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
-                MetricValues.put(p, "value", query.metric(), point.value());
-                p.put("count", point.count());
-            }
-        }
+        MetricValues.putSeries(body, query.metric(), series);
         return body;
     }
 
