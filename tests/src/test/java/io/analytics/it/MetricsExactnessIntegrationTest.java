@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.node.AnalyticsNode;
-import io.analytics.node.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,22 +22,20 @@ class MetricsExactnessIntegrationTest {
 
     @TempDir
     static Path tmp;
-    static EmbeddedKafka kafka;
-    static TestPostgres postgres;
+    static SingleNode platform;
     static AnalyticsNode node;
+    static TestPostgres postgres;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start(tmp.resolve("kafka"), 0);
-        postgres = new TestPostgres();
-        node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"), Map.of());
+        platform = SingleNode.start(tmp, Map.of());
+        node = platform.node;
+        postgres = platform.postgres;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) node.close();
-        if (kafka != null) kafka.close();
-        if (postgres != null) postgres.close();
+        if (platform != null) platform.close();
     }
 
     @Test
@@ -46,7 +43,7 @@ class MetricsExactnessIntegrationTest {
         ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
         GroundTruth truth = new GroundTruth();
         List<ObjectNode> events = EventScenario.generate(42, 4000, "exact");
-        try (KafkaProducer<byte[], byte[]> direct = TestSupport.producer(kafka.bootstrapServers())) {
+        try (KafkaProducer<byte[], byte[]> direct = TestSupport.producer(platform.kafka.bootstrapServers())) {
             Feeder feeder = new Feeder(api, truth, direct, "events.raw", 7);
             feeder.feed(events, 250);
             assertThat(feeder.duplicatesSent).isGreaterThan(100);

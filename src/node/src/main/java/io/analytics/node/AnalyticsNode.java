@@ -7,6 +7,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
+import io.analytics.hub.HubSettings;
+import io.analytics.hub.LiveHub;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
 import io.analytics.ingest.EventIngest;
@@ -170,6 +172,9 @@ public final class AnalyticsNode implements AutoCloseable {
         MetricsRoutes metrics = new MetricsRoutes(projects, metricsService, settings.dimensions(), Clock.systemUTC());
         TopRoutes top = new TopRoutes(projects, metricsService, settings.topRankings(), settings.dimensions(), Clock.systemUTC());
         WatermarkRoutes watermarks = new WatermarkRoutes(projects, metricsService);
+        LiveHub hub = LiveHub.start(system, HubSettings.from(config), settings.dimensions(),
+                query -> metricsService.query(query).thenApply(MetricsService.Answer::series),
+                projects, Clock.systemUTC());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
@@ -177,7 +182,8 @@ public final class AnalyticsNode implements AutoCloseable {
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(), admin.route(), journeyRoutes,
+                .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(),
+                        admin.route(), journeyRoutes, hub.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
+import io.analytics.api.MetricValues;
 import io.analytics.core.metric.AmountDistribution;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
@@ -129,10 +130,7 @@ public final class MetricsRoutes extends AllDirectives {
 
     private static void renderPoint(ObjectNode p, MetricQuery query, MetricSeries.Point point, long watermark) {
         p.put("window_start", Instant.ofEpochMilli(point.windowStart()).toString());
-        switch (query.metric()) {
-            case REVENUE, AVG_ORDER_VALUE, AMOUNT_PERCENTILES -> p.put("value", point.value());
-            default -> p.put("value", (long) point.value());
-        }
+        MetricValues.put(p, "value", query.metric(), point.value());
         p.put("count", point.count());
         if (point.percentiles() != null) {
             p.put("p50", point.percentiles().p50());

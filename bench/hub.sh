@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark of the live hub: starts a fresh `./analytics up`, then HubBench measures (1) accepted → visible
+# to a WebSocket subscriber while the load generator runs at --rate, and (2) end-to-end throughput at
+# --saturate-rate with and without --subscribers WebSocket clients. Writes bench/results/hub-<UTC>.json.
+#
+#   bench/hub.sh [--rate 35000] [--saturate-rate 75000] [--subscribers 1000] [--duration 30s] [--runs 3] [--port 18080]
+set -euo pipefail
+
+BENCH_NAME="hub.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RATES="1"
+RATE=35000
+SATURATE=75000
+SUBSCRIBERS=1000
+DURATION="30s"
+RUNS=3
+PORT=18080
+EXTRA=()
+READY_TIMEOUT="${READY_TIMEOUT:-600}"
+STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
+API_KEY="bench-key"
+SERVER_PID=""
+JAVA_PID=""
+CLEANUP_PID_VARS=()
+WORK="$(mktemp -d)"
+WORK_KEPT_WHAT="server log"
+DATA_DIR="$WORK/data"
+SERVER_LOG="$WORK/server.log"
+work_disposable() { true; }
+
+usage() {
+    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+script_flag() {
+    COMMON_SHIFT=2
+    case "$1" in
+        --rate) RATE="${2:?--rate needs a value}" ;;
+        --saturate-rate) SATURATE="${2:?--saturate-rate needs a value}" ;;
+        --subscribers) SUBSCRIBERS="${2:?--subscribers needs a value}" ;;
+        *) return 1 ;;
+    esac
+}
+
+parse_args "$@"
+check_common_flags
+cd "$ROOT"
+install_cleanup_traps
+./analytics build > /dev/null
+check_prerequisites
+
+echo "hub.sh: starting the platform (./analytics up) on port $PORT ..."
+ANALYTICS_DATA_DIR="$DATA_DIR" ANALYTICS_DEMO_API_KEY="$API_KEY" \
+    setsid ./analytics up --port "$PORT" > "$SERVER_LOG" 2>&1 < /dev/null &
+SERVER_PID=$!
+wait_ready
+mkdir -p bench/results
+OUT="bench/results/hub-$(date -u +%Y%m%dT%H%M%SZ).json"
+java -Xmx1g -cp "$CP" io.analytics.bench.HubBench --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
+    --rate "$RATE" --saturate-rate "$SATURATE" --subscribers "$SUBSCRIBERS" --duration "$DURATION" --runs "$RUNS" \
+    --out "$OUT" > /dev/null
+echo "hub.sh: results in $OUT"

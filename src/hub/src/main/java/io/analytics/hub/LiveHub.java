@@ -1,0 +1,130 @@
+package io.analytics.hub;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+import static io.analytics.api.ApiResponses.error;
+import static io.analytics.api.ApiResponses.json;
+
+import io.analytics.api.ApiResponses;
+import io.analytics.core.project.ProjectDirectory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The live hub of one node: the series registry and its three doors (plain WebSocket, Server-Sent
+ * Events, SignalR), the hub's statistics, and the dashboard page.
+ */
+public final class LiveHub extends AllDirectives {
+
+    private final HubSettings settings;
+    private final ProjectDirectory projects;
+    private final SeriesCatalog catalog;
+    private final ActorRef<LiveSeries.Command> registry;
+    private final ActorSystem<?> system;
+    private final Materializer materializer;
+    private final LongAdder dropped = new LongAdder();
+
+    private LiveHub(ActorSystem<?> system, HubSettings settings, List<String> dimensions, MetricSource metrics,
+            ProjectDirectory projects, Clock clock) {
+        this.system = system;
+        this.settings = settings;
+        this.projects = projects;
+        this.catalog = new SeriesCatalog(settings, dimensions);
+        this.materializer = Materializer.matFromSystem(system);
+        this.registry = system.systemActorOf(LiveSeries.create(metrics, settings.tick(), clock, dropped), "live-series",
+                Props.empty());
+    }
+
+    /** @param dimensions the configured pre-aggregated dimensions; must include product_id and country */
+    public static LiveHub start(ActorSystem<?> system, HubSettings settings, List<String> dimensions,
+            MetricSource metrics, ProjectDirectory projects, Clock clock) {
+        return new LiveHub(system, settings, dimensions, metrics, projects, clock);
+    }
+
+    public Route route() {
+        return concat(
+                new StreamRoutes(this).route(),
+                new SignalRHub(this).route(),
+                path(segment("api").slash("v1").slash("stream").slash("stats"), () -> get(() ->
+                        authenticated(project -> completeWithFuture(stats())))),
+                new DashboardRoutes().route());
+    }
+
+    /** Numbers for operators and benchmarks: connected clients, series evaluated per tick, updates dropped. */
+    public CompletionStage<LiveSeries.Stats> statistics() {
+        return AskPattern.ask(registry, LiveSeries.GetStats::new, Duration.ofSeconds(5), system.scheduler());
+    }
+
+    private CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> stats() {
+        return statistics().thenApply(stats -> json(StatusCodes.OK, LiveJson.JSON.createObjectNode()
+                .put("clients", stats.clients())
+                .put("series", stats.series())
+                .put("dropped_updates", stats.droppedUpdates())));
+    }
+
+    HubSettings settings() {
+        return settings;
+    }
+
+    Set<String> seriesNames() {
+        return catalog.names();
+    }
+
+    HubConnection connect(String project) {
+        ClientOutbox outbox = new ClientOutbox(settings.clientQueueSize(), settings.clientMaxNotices(), dropped, materializer);
+        return new HubConnection(project, outbox, registry, catalog, settings.clientMaxSeries());
+    }
+
+    /**
+     * Runs {@code inner} for the project of the request's API key, taken from the {@code X-API-Key}
+     * header, an {@code Authorization: Bearer} header, or the {@code api_key} / {@code access_token}
+     * query parameter (browsers cannot set headers on WebSockets or EventSource).
+     */
+    Route authenticated(Function<String, Route> inner) {
+        return optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, header ->
+                optionalHeaderValueByName("Authorization", authorization ->
+                        parameterOptional("api_key", apiKey ->
+                                parameterOptional("access_token", accessToken -> {
+                                    Optional<String> key = header
+                                            .or(() -> authorization.filter(a -> a.startsWith("Bearer ")).map(a -> a.substring(7)))
+                                            .or(() -> apiKey)
+                                            .or(() -> accessToken);
+                                    if (key.isEmpty()) {
+                                        return complete(error(StatusCodes.UNAUTHORIZED,
+                                                "missing API key (X-API-Key header, Bearer token or api_key parameter)"));
+                                    }
+                                    return projects.projectForApiKey(key.get())
+                                            .map(inner)
+                                            .orElseGet(() -> complete(error(StatusCodes.UNAUTHORIZED, "unknown API key")));
+                                }))));
+    }
+
+    /** The text of each client message, whole; a binary message becomes "" (no protocol of ours is binary). */
+    Flow<Message, String, NotUsed> inboundText() {
+        return Flow.<Message>create().mapAsync(1, message -> {
+            if (message.isText()) {
+                return message.asTextMessage().getStreamedText()
+                        .runWith(Sink.fold(new StringBuilder(), StringBuilder::append), materializer)
+                        .thenApply(StringBuilder::toString);
+            }
+            return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), materializer).thenApply(done -> "");
+        });
+    }
+}

@@ -1,0 +1,203 @@
+package io.analytics.hub;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The live series one node serves. Every tick it evaluates each distinct subscribed series once
+ * (project + spec), diffs the value against the previous one and hands the change to every
+ * subscriber of that series. A subscriber's first message for a series is a snapshot, later ones are
+ * deltas; a subscriber whose buffer overflowed is owed a snapshot again. Handing over never blocks,
+ * so a slow client costs the tick nothing.
+ */
+public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
+
+    public sealed interface Command {}
+
+    public record Subscribe(LiveClient client, String project, SeriesSpec spec) implements Command {}
+
+    public record Unsubscribe(LiveClient client, String project, String name) implements Command {}
+
+    public record Disconnected(LiveClient client) implements Command {}
+
+    public record GetStats(ActorRef<Stats> replyTo) implements Command {}
+
+    /** {@code clients} connected with at least one subscription, {@code series} evaluated per tick. */
+    public record Stats(int clients, int series, long droppedUpdates) {}
+
+    private enum Tick implements Command { INSTANCE }
+
+    private record Evaluated(Key key, LiveValue value) implements Command {}
+
+    private record EvaluationFailed(Key key, Throwable cause) implements Command {}
+
+    private record Key(String project, SeriesSpec spec) {}
+
+    private static final class Subscriber {
+        final LiveClient client;
+        boolean needsSnapshot = true;
+
+        Subscriber(LiveClient client) {
+            this.client = client;
+        }
+    }
+
+    private static final class Series {
+        final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
+        LiveUpdate current;
+        boolean evaluating;
+    }
+
+    private final SeriesEvaluator evaluator;
+    private final Clock clock;
+    private final LongAdder dropped;
+    private final Map<Key, Series> series = new HashMap<>();
+    private final Map<String, Set<Key>> byClient = new HashMap<>();
+
+    private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, Clock clock, LongAdder dropped) {
+        super(context);
+        this.evaluator = evaluator;
+        this.clock = clock;
+        this.dropped = dropped;
+    }
+
+    /** @param dropped counts every update a client did not get (superseded or overflowed) */
+    public static Behavior<Command> create(MetricSource metrics, Duration tick, Clock clock, LongAdder dropped) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
+            return new LiveSeries(context, new SeriesEvaluator(metrics), clock, dropped);
+        }));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Subscribe.class, this::onSubscribe)
+                .onMessage(Unsubscribe.class, this::onUnsubscribe)
+                .onMessage(Disconnected.class, this::onDisconnected)
+                .onMessageEquals(Tick.INSTANCE, this::onTick)
+                .onMessage(Evaluated.class, this::onEvaluated)
+                .onMessage(EvaluationFailed.class, this::onEvaluationFailed)
+                .onMessage(GetStats.class, this::onGetStats)
+                .build();
+    }
+
+    private Behavior<Command> onSubscribe(Subscribe subscribe) {
+        Key key = new Key(subscribe.project(), subscribe.spec());
+        Series target = series.computeIfAbsent(key, k -> new Series());
+        Subscriber subscriber = new Subscriber(subscribe.client());
+        target.subscribers.put(subscribe.client().id(), subscriber);
+        byClient.computeIfAbsent(subscribe.client().id(), id -> new HashSet<>()).add(key);
+        if (target.current != null) {
+            deliver(subscriber, target.current);
+        } else {
+            evaluate(key, target);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
+        String id = unsubscribe.client().id();
+        Set<Key> keys = byClient.getOrDefault(id, Set.of());
+        keys.stream()
+                .filter(key -> key.project().equals(unsubscribe.project()) && key.spec().name().equals(unsubscribe.name()))
+                .toList()
+                .forEach(key -> {
+                    keys.remove(key);
+                    leave(key, id);
+                });
+        return this;
+    }
+
+    private Behavior<Command> onDisconnected(Disconnected disconnected) {
+        String id = disconnected.client().id();
+        Set<Key> keys = byClient.remove(id);
+        if (keys != null) {
+            keys.forEach(key -> leave(key, id));
+        }
+        return this;
+    }
+
+    private void leave(Key key, String clientId) {
+        Series left = series.get(key);
+        if (left == null) {
+            return;
+        }
+        left.subscribers.remove(clientId);
+        if (left.subscribers.isEmpty()) {
+            series.remove(key);
+        }
+    }
+
+    private Behavior<Command> onTick() {
+        series.forEach(this::evaluate);
+        return this;
+    }
+
+    /** At most one evaluation of a series at a time: a slow query skips ticks instead of piling up. */
+    private void evaluate(Key key, Series target) {
+        if (target.evaluating) {
+            return;
+        }
+        target.evaluating = true;
+        getContext().pipeToSelf(evaluator.evaluate(key.project(), key.spec(), clock.millis()),
+                (value, failure) -> failure == null ? new Evaluated(key, value) : new EvaluationFailed(key, failure));
+    }
+
+    private Behavior<Command> onEvaluated(Evaluated evaluated) {
+        Series target = series.get(evaluated.key());
+        if (target == null) {
+            return this;
+        }
+        target.evaluating = false;
+        LiveUpdate previous = target.current;
+        LiveUpdate next = LiveUpdate.snapshot(evaluated.key().spec().name(), evaluated.value());
+        LiveUpdate delta = previous == null ? next
+                : evaluated.value().changesSince(previous.value()).map(next::delta).orElse(null);
+        if (delta == null) {
+            return this;
+        }
+        target.current = next;
+        for (Subscriber subscriber : target.subscribers.values()) {
+            deliver(subscriber, delta);
+        }
+        return this;
+    }
+
+    private void deliver(Subscriber subscriber, LiveUpdate update) {
+        LiveUpdate message = subscriber.needsSnapshot ? update.asSnapshot() : update;
+        if (subscriber.client.offer(message)) {
+            subscriber.needsSnapshot = false;
+        } else {
+            subscriber.needsSnapshot = true;
+            dropped.increment();
+        }
+    }
+
+    private Behavior<Command> onEvaluationFailed(EvaluationFailed failed) {
+        Series target = series.get(failed.key());
+        if (target != null) {
+            target.evaluating = false;
+        }
+        getContext().getLog().warn("live series {} of project {} could not be evaluated (retried next tick): {}",
+                failed.key().spec().name(), failed.key().project(), failed.cause().toString());
+        return this;
+    }
+
+    private Behavior<Command> onGetStats(GetStats get) {
+        get.replyTo().tell(new Stats(byClient.size(), series.size(), dropped.sum()));
+        return this;
+    }
+}

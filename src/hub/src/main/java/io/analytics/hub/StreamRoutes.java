@@ -1,0 +1,137 @@
+package io.analytics.hub;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+import static io.analytics.api.ApiResponses.error;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * {@code GET /api/v1/stream/metrics} (WebSocket: the client sends {@code {"subscribe": [...]}} and
+ * {@code {"unsubscribe": [...]}}) and {@code GET /api/v1/stream/metrics.sse?series=a,b} (Server-Sent
+ * Events, named series only).
+ */
+final class StreamRoutes extends AllDirectives {
+
+    private final LiveHub hub;
+
+    StreamRoutes(LiveHub hub) {
+        this.hub = hub;
+    }
+
+    Route route() {
+        return concat(
+                path(segment("api").slash("v1").slash("stream").slash("metrics"), () -> get(() ->
+                        hub.authenticated(project -> handleWebSocketMessages(webSocket(project))))),
+                path(segment("api").slash("v1").slash("stream").slash("metrics.sse"), () -> get(() ->
+                        hub.authenticated(project -> parameterOptional("series", series ->
+                                serverSentEvents(project, series.orElse("")))))));
+    }
+
+    private Flow<Message, Message, NotUsed> webSocket(String project) {
+        HubConnection connection = hub.connect(project);
+        Sink<Message, NotUsed> in = hub.inboundText().to(Sink.foreach(text -> receive(connection, text)));
+        Source<Message, NotUsed> out = connection.outbox().source()
+                .map(StreamRoutes::frame)
+                .<Message>map(TextMessage::create)
+                .watchTermination((notUsed, done) -> {
+                    done.whenComplete((ok, failure) -> connection.closed());
+                    return notUsed;
+                });
+        return Flow.fromSinkAndSourceCoupled(in, out);
+    }
+
+    private static void receive(HubConnection connection, String text) {
+        JsonNode message;
+        try {
+            message = LiveJson.JSON.readTree(text);
+        } catch (Exception e) {
+            message = null;
+        }
+        if (message == null || !message.isObject() || !(message.has("subscribe") || message.has("unsubscribe"))) {
+            notice(connection, LiveJson.error(null,
+                    "expected a JSON object {\"subscribe\": [names or metric queries]} or {\"unsubscribe\": [names]}"));
+            return;
+        }
+        if (message.has("unsubscribe")) {
+            connection.unsubscribe(items(message.get("unsubscribe")));
+        }
+        if (message.has("subscribe")) {
+            connection.subscribe(items(message.get("subscribe")), outcome -> {
+                notice(connection, LiveJson.subscribed(connection.project(), outcome.subscribed()));
+                outcome.rejected().forEach(r -> notice(connection, LiveJson.error(r.name(), r.message())));
+            });
+        }
+    }
+
+    private Route serverSentEvents(String project, String series) {
+        List<String> names = Arrays.stream(series.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (names.isEmpty()) {
+            return complete(error(StatusCodes.BAD_REQUEST, "series: name at least one series, e.g. ?series=orders_per_minute,"
+                    + "revenue_per_minute; known: " + String.join(", ", hub.seriesNames())));
+        }
+        HubConnection connection = hub.connect(project);
+        ArrayNode items = LiveJson.JSON.createArrayNode();
+        names.forEach(items::add);
+        HubConnection.Outcome outcome = connection.subscribe(items, accepted ->
+                accepted.rejected().forEach(r -> notice(connection, LiveJson.error(r.name(), r.message()))));
+        if (outcome.subscribed().isEmpty()) {
+            connection.closed();
+            return complete(error(StatusCodes.BAD_REQUEST, outcome.rejected().get(0).name() + ": "
+                    + outcome.rejected().get(0).message()));
+        }
+        Source<ServerSentEvent, NotUsed> events = connection.outbox().source()
+                .map(StreamRoutes::event)
+                .keepAlive(hub.settings().keepAlive(), ServerSentEvent::heartbeat)
+                .watchTermination((notUsed, done) -> {
+                    done.whenComplete((ok, failure) -> connection.closed());
+                    return notUsed;
+                });
+        return completeOK(events, EventStreamMarshalling.toEventStream());
+    }
+
+    private static String frame(Outgoing message) {
+        if (message instanceof LiveUpdate update) {
+            return update.json();
+        }
+        if (message instanceof Outgoing.Lagging lagging) {
+            return LiveJson.lagging(lagging);
+        }
+        return ((Outgoing.Notice) message).frame();
+    }
+
+    private static ServerSentEvent event(Outgoing message) {
+        if (message instanceof LiveUpdate update) {
+            return ServerSentEvent.create(update.json(), "metrics_update");
+        }
+        if (message instanceof Outgoing.Lagging lagging) {
+            return ServerSentEvent.create(LiveJson.lagging(lagging), "lagging");
+        }
+        return ServerSentEvent.create(((Outgoing.Notice) message).frame(), "error");
+    }
+
+    private static void notice(HubConnection connection, String json) {
+        connection.outbox().offer(new Outgoing.Notice(json));
+    }
+
+    /** A single name or object counts as a list of one. */
+    static Iterable<JsonNode> items(JsonNode node) {
+        if (node.isArray()) {
+            return node;
+        }
+        return List.of(node);
+    }
+}
