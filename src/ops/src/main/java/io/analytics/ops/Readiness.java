@@ -3,6 +3,7 @@ package io.analytics.ops;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -61,7 +62,7 @@ public final class Readiness {
         if (!snapshot.joinedGroup()) {
             return new Check("consumer", false, "the consumer has not joined its group yet");
         }
-        return new Check("consumer", true, "consuming partitions " + snapshot.lagByPartition().keySet());
+        return new Check("consumer", true, "consuming partitions " + new TreeSet<>(snapshot.lagByPartition().keySet()));
     }
 
     private Check caughtUp(ConsumerLag.Snapshot snapshot) {
