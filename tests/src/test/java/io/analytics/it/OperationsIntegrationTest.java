@@ -92,9 +92,7 @@ class OperationsIntegrationTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (node != null) node.close();
-        if (kafka != null) kafka.close();
-        if (postgres != null) postgres.close();
+        TestSupport.closeAll(node, kafka, postgres);
     }
 
     @Test

@@ -32,11 +32,16 @@ public final class ConsumerLag implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
 
     /**
-     * One measurement: whether the consumer was in its group, and the lag of each partition it consumed.
+     * One measurement: the consumer's group membership, and the lag of each partition it had resumed.
      * {@code at} is null until the first measurement succeeds.
      */
-    public record Snapshot(Instant at, boolean joinedGroup, Map<Integer, Long> lagByPartition) {
-        static final Snapshot NONE = new Snapshot(null, false, Map.of());
+    public record Snapshot(Instant at, ConsumerProgress.Membership membership, Map<Integer, Long> lagByPartition) {
+        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of());
+
+        /** Partitions assigned by the group but not resumed yet (their position is still being looked up). */
+        public int resuming() {
+            return Math.max(0, membership.assignedPartitions() - lagByPartition.size());
+        }
 
         public long totalLag() {
             return lagByPartition.values().stream().mapToLong(Long::longValue).sum();
@@ -81,8 +86,8 @@ public final class ConsumerLag implements AutoCloseable {
 
     private void poll() {
         Map<Integer, Long> next = progress.nextOffsets();
-        progress.joinedGroup()
-                .thenCombine(endOffsets(next), (joined, ends) -> measure(joined, next, ends))
+        progress.membership()
+                .thenCombine(endOffsets(next), (membership, ends) -> measure(membership, next, ends))
                 .whenComplete((snapshot, failure) -> {
                     if (failure != null) {
                         log.debug("Could not measure the lag of {}: {}", progress.topic(), failure.toString());
@@ -94,10 +99,10 @@ public final class ConsumerLag implements AutoCloseable {
                 });
     }
 
-    private Snapshot measure(boolean joined, Map<Integer, Long> next, Map<Integer, Long> ends) {
+    private Snapshot measure(ConsumerProgress.Membership membership, Map<Integer, Long> next, Map<Integer, Long> ends) {
         Map<Integer, Long> lag = new HashMap<>();
         next.forEach((partition, offset) -> lag.put(partition, Math.max(0, ends.get(partition) - offset)));
-        return new Snapshot(clock.instant(), joined, Map.copyOf(lag));
+        return new Snapshot(clock.instant(), membership, Map.copyOf(lag));
     }
 
     private CompletionStage<Map<Integer, Long>> endOffsets(Map<Integer, Long> next) {

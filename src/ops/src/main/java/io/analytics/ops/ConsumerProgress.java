@@ -12,6 +12,12 @@ public interface ConsumerProgress {
     /** For each partition this node consumes now: the next offset it will apply. */
     Map<Integer, Long> nextOffsets();
 
-    /** Whether the consumer has joined its group and been given its share of partitions (possibly none). */
-    CompletionStage<Boolean> joinedGroup();
+    /** What the consumer group has given this consumer so far. */
+    CompletionStage<Membership> membership();
+
+    /**
+     * Whether the consumer has joined its group, and how many partitions the group assigned to it (possibly
+     * none); an assigned partition appears in {@link #nextOffsets()} once the consumer has resumed it.
+     */
+    record Membership(boolean joined, int assignedPartitions) {}
 }

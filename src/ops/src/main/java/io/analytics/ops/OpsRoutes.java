@@ -36,9 +36,9 @@ public final class OpsRoutes extends AllDirectives {
     public Route route() {
         return get(() -> concat(
                 path(segment("health").slash("live"), () -> complete(json(StatusCodes.OK, JSON.createObjectNode().put("status", "alive")))),
-                path(segment("health").slash("ready"), () -> extractRequest(request -> complete(ready()))),
-                path(segment("metrics"), () -> extractRequest(request ->
-                        complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, telemetry.scrape())))))));
+                path(segment("health").slash("ready"), () -> complete(ready())),
+                path(segment("metrics"), () ->
+                        complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, telemetry.scrape()))))));
     }
 
     private HttpResponse ready() {

@@ -13,8 +13,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Whether this node should receive traffic: it is an Up member of the cluster and not shutting down, its
- * consumer has joined its group, and the partitions it consumes are behind the log by at most the
- * configured number of records, as measured recently.
+ * consumer has joined its group and resumed every partition the group assigned to it, and those partitions
+ * are behind the log by at most the configured number of records, as measured recently.
  */
 public final class Readiness {
 
@@ -59,8 +59,12 @@ public final class Readiness {
         if (age.compareTo(staleAfter) > 0) {
             return new Check("consumer", false, "last lag measurement is " + age.toMillis() + " ms old; is the broker reachable?");
         }
-        if (!snapshot.joinedGroup()) {
+        if (!snapshot.membership().joined()) {
             return new Check("consumer", false, "the consumer has not joined its group yet");
+        }
+        if (snapshot.resuming() > 0) {
+            return new Check("consumer", false, "resuming " + snapshot.resuming() + " of "
+                    + snapshot.membership().assignedPartitions() + " assigned partitions");
         }
         return new Check("consumer", true, "consuming partitions " + new TreeSet<>(snapshot.lagByPartition().keySet()));
     }

@@ -47,7 +47,7 @@ class ReadinessTest {
 
     @Test
     void notReadyBeforeJoiningEvenWhenConsumingAndCaughtUp() throws Exception {
-        lag.set(new ConsumerLag.Snapshot(NOW, true, Map.of(0, 0L)));
+        lag.set(snapshot(NOW, 1, Map.of(0, 0L)));
         Readiness.Report before = readiness.check();
         assertThat(before.ready()).isFalse();
         assertThat(failed(before)).containsExactly("cluster");
@@ -61,22 +61,34 @@ class ReadinessTest {
         joinSelf();
         assertThat(failed(readiness.check())).containsExactly("consumer", "lag");
 
-        lag.set(new ConsumerLag.Snapshot(NOW, false, Map.of()));
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(false, 0), Map.of()));
         assertThat(failed(readiness.check())).containsExactly("consumer");
 
-        lag.set(new ConsumerLag.Snapshot(NOW, true, Map.of(0, 80L, 1, 21L)));
+        lag.set(snapshot(NOW, 2, Map.of(1, 0L)));
+        Readiness.Report resuming = readiness.check();
+        assertThat(failed(resuming)).containsExactly("consumer");
+        assertThat(resuming.checks().get(1).detail()).isEqualTo("resuming 1 of 2 assigned partitions");
+
+        lag.set(snapshot(NOW, 2, Map.of(0, 80L, 1, 21L)));
         Readiness.Report behind = readiness.check();
         assertThat(failed(behind)).containsExactly("lag");
         assertThat(behind.checks().get(2).detail()).startsWith("101 records behind");
 
-        lag.set(new ConsumerLag.Snapshot(NOW, true, Map.of(0, 80L, 1, 20L)));
+        lag.set(snapshot(NOW, 2, Map.of(0, 80L, 1, 20L)));
+        assertThat(readiness.check().ready()).isTrue();
+    }
+
+    @Test
+    void aNodeTheGroupGaveNoPartitionIsReady() throws Exception {
+        joinSelf();
+        lag.set(snapshot(NOW, 0, Map.of()));
         assertThat(readiness.check().ready()).isTrue();
     }
 
     @Test
     void aStaleMeasurementMeansNotReady() throws Exception {
         joinSelf();
-        lag.set(new ConsumerLag.Snapshot(NOW.minus(STALE_AFTER).minusMillis(1), true, Map.of(0, 0L)));
+        lag.set(snapshot(NOW.minus(STALE_AFTER).minusMillis(1), 1, Map.of(0, 0L)));
         Readiness.Report stale = readiness.check();
         assertThat(failed(stale)).containsExactly("consumer");
         assertThat(stale.checks().get(1).detail()).contains("broker reachable");
@@ -85,12 +97,17 @@ class ReadinessTest {
     @Test
     void notReadyOnceShuttingDown() throws Exception {
         joinSelf();
-        lag.set(new ConsumerLag.Snapshot(NOW, true, Map.of(0, 0L)));
+        lag.set(snapshot(NOW, 1, Map.of(0, 0L)));
         assertThat(readiness.check().ready()).isTrue();
 
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         assertThat(failed(readiness.check())).containsExactly("cluster");
+    }
+
+    /** A measurement of a consumer in its group with {@code assigned} partitions, of which those in {@code lag} resumed. */
+    private static ConsumerLag.Snapshot snapshot(Instant at, int assigned, Map<Integer, Long> lag) {
+        return new ConsumerLag.Snapshot(at, new ConsumerProgress.Membership(true, assigned), lag);
     }
 
     private void joinSelf() throws InterruptedException {

@@ -106,12 +106,22 @@ public final class PartitionConsumer implements ConsumerProgress {
         return Map.copyOf(nextOffsets);
     }
 
-    /** The Kafka consumer's own count of seconds since its last rebalance is -1 until it has joined its group. */
+    /**
+     * From the Kafka consumer's own metrics: its seconds since the last rebalance are -1 until it has joined
+     * its group, and it counts the partitions assigned to it.
+     */
     @Override
-    public CompletionStage<Boolean> joinedGroup() {
-        return control.get().getMetrics().thenApply(metrics -> metrics.entrySet().stream()
-                .filter(e -> e.getKey().name().equals("last-rebalance-seconds-ago"))
-                .anyMatch(e -> e.getValue().metricValue() instanceof Number seconds && seconds.doubleValue() >= 0));
+    public CompletionStage<Membership> membership() {
+        return control.get().getMetrics().thenApply(metrics -> {
+            Map<String, Double> coordinator = new HashMap<>();
+            metrics.forEach((name, metric) -> {
+                if (name.group().equals("consumer-coordinator-metrics") && metric.metricValue() instanceof Number value) {
+                    coordinator.put(name.name(), value.doubleValue());
+                }
+            });
+            return new Membership(coordinator.getOrDefault("last-rebalance-seconds-ago", -1.0) >= 0,
+                    coordinator.getOrDefault("assigned-partitions", 0.0).intValue());
+        });
     }
 
     /** Records of the raw topic that were not valid events and so were skipped (they stay in the topic). */
