@@ -6,12 +6,16 @@ import static io.analytics.api.ApiResponses.json;
 
 import io.analytics.api.ApiResponses;
 import io.analytics.core.project.ProjectDirectory;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
@@ -65,6 +69,24 @@ public final class LiveHub extends AllDirectives {
                 path(segment("api").slash("v1").slash("stream").slash("stats"), () -> get(() ->
                         authenticated(project -> completeWithFuture(stats())))),
                 new DashboardRoutes().route());
+    }
+
+    /**
+     * Registers {@code analytics.hub.subscribers} and {@code analytics.hub.dropped.updates}. The count of
+     * clients lives in the registry actor, so each read of the gauge asks for a fresh one and shows the
+     * count as of the read before: one scrape interval behind.
+     */
+    public void bindTo(MeterRegistry meters) {
+        AtomicInteger clients = new AtomicInteger();
+        Gauge.builder("analytics.hub.subscribers", clients, c -> {
+                    statistics().thenAccept(stats -> c.set(stats.clients()));
+                    return c.get();
+                })
+                .description("clients (WebSocket, SSE, SignalR) connected to this node's live hub")
+                .register(meters);
+        FunctionCounter.builder("analytics.hub.dropped.updates", dropped, LongAdder::sum)
+                .description("updates a slow client did not get because a newer value superseded them")
+                .register(meters);
     }
 
     /** Numbers for operators and benchmarks: connected clients, series evaluated per tick, updates dropped. */

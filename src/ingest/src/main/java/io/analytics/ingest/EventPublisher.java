@@ -3,6 +3,7 @@ package io.analytics.ingest;
 import io.analytics.core.event.AnalyticsEvent;
 import io.analytics.core.event.EventCodec;
 import io.analytics.core.event.EventValidator;
+import io.analytics.ops.TraceIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,9 +63,9 @@ public final class EventPublisher implements AutoCloseable {
 
     /**
      * Publishes the events; completes when the broker has acknowledged or refused each of them. The
-     * result tells, per event, whether Kafka has it.
+     * result tells, per event, whether Kafka has it. Every record carries {@code traceId} in a header.
      */
-    public CompletionStage<boolean[]> publish(List<EventValidator.Valid> events) {
+    public CompletionStage<boolean[]> publish(List<EventValidator.Valid> events, String traceId) {
         CompletableFuture<boolean[]> result = new CompletableFuture<>();
         if (events.isEmpty()) {
             result.complete(new boolean[0]);
@@ -72,11 +73,12 @@ public final class EventPublisher implements AutoCloseable {
         }
         boolean[] stored = new boolean[events.size()];
         AtomicInteger pending = new AtomicInteger(events.size());
+        byte[] trace = traceId.getBytes(StandardCharsets.UTF_8);
         sender.execute(() -> {
             for (int i = 0; i < events.size(); i++) {
                 int index = i;
                 try {
-                    producer.send(record(events.get(i)), (metadata, error) -> {
+                    producer.send(record(events.get(i), trace), (metadata, error) -> {
                         stored[index] = error == null;
                         if (pending.decrementAndGet() == 0) {
                             result.complete(stored);
@@ -92,13 +94,14 @@ public final class EventPublisher implements AutoCloseable {
         return result;
     }
 
-    private ProducerRecord<byte[], byte[]> record(EventValidator.Valid valid) {
+    private ProducerRecord<byte[], byte[]> record(EventValidator.Valid valid, byte[] traceId) {
         AnalyticsEvent event = valid.event();
         String key = event.projectId() + "/" + (event.userId() != null ? event.userId() : event.eventId());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
                 topic, key.getBytes(StandardCharsets.UTF_8), EventCodec.encode(valid.normalized()));
         record.headers().add(new RecordHeader(PROJECT_HEADER, event.projectId().getBytes(StandardCharsets.UTF_8)));
         record.headers().add(new RecordHeader(EVENT_ID_HEADER, event.eventId().getBytes(StandardCharsets.UTF_8)));
+        record.headers().add(new RecordHeader(TraceIds.KAFKA_HEADER, traceId));
         return record;
     }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
 import io.analytics.core.project.ProjectDirectory;
+import io.analytics.ops.TraceIds;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -53,15 +55,19 @@ public final class IngestRoutes extends AllDirectives {
                 .build();
         return path(segment("api").slash("v1").slash("events"), () -> post(() ->
                 optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key -> handleExceptions(tooLarge, () ->
-                        withSizeLimit(settings.maxBodyBytes(), () ->
-                                entity(Unmarshaller.entityToByteString(), body -> completeWithFuture(ingest(key, body))))))));
+                        optionalHeaderValueByName(TraceIds.TRACEPARENT, traceparent -> {
+                            String traceId = TraceIds.fromTraceparent(traceparent);
+                            return respondWithHeader(RawHeader.create(TraceIds.HTTP_HEADER, traceId), () ->
+                                    withSizeLimit(settings.maxBodyBytes(), () -> entity(Unmarshaller.entityToByteString(),
+                                            body -> completeWithFuture(ingest(key, body, traceId)))));
+                        })))));
     }
 
-    private CompletionStage<HttpResponse> ingest(Optional<String> apiKey, ByteString body) {
-        return ApiResponses.forProject(projects, apiKey, project -> ingest(project, body));
+    private CompletionStage<HttpResponse> ingest(Optional<String> apiKey, ByteString body, String traceId) {
+        return ApiResponses.forProject(projects, apiKey, project -> ingest(project, body, traceId));
     }
 
-    private CompletionStage<HttpResponse> ingest(String project, ByteString body) {
+    private CompletionStage<HttpResponse> ingest(String project, ByteString body, String traceId) {
         JsonNode root;
         try {
             root = JSON.readTree(body.toArrayUnsafe());
@@ -84,11 +90,11 @@ public final class IngestRoutes extends AllDirectives {
             return done(error(StatusCodes.TOO_MANY_REQUESTS, "project " + project + " is over its rate limit")
                     .addHeader(RetryAfter.create(1L)));
         }
-        return accept(project, events);
+        return accept(project, events, traceId);
     }
 
-    private CompletionStage<HttpResponse> accept(String project, List<JsonNode> events) {
-        return ingest.accept(project, events).thenApply(outcome -> {
+    private CompletionStage<HttpResponse> accept(String project, List<JsonNode> events, String traceId) {
+        return ingest.accept(project, events, traceId).thenApply(outcome -> {
             if (outcome instanceof EventIngest.Accepted accepted) {
                 return json(StatusCodes.ACCEPTED, accepted.batch().answer(accepted.accepted(), accepted.duplicates()));
             }

@@ -16,6 +16,12 @@ import io.analytics.ingest.EventPublisher;
 import io.analytics.ingest.IngestRoutes;
 import io.analytics.ingest.ProjectRateLimiter;
 import io.analytics.node.kafka.EmbeddedKafka;
+import io.analytics.ops.ClusterFormation;
+import io.analytics.ops.ConsumerLag;
+import io.analytics.ops.OpsRoutes;
+import io.analytics.ops.OpsSettings;
+import io.analytics.ops.Readiness;
+import io.analytics.ops.Telemetry;
 import io.analytics.orders.OrderEntity;
 import io.analytics.orders.OrderJournal;
 import io.analytics.orders.OrderRoutes;
@@ -40,6 +46,7 @@ import io.analytics.journeys.UserEventStore;
 import io.analytics.stream.consumer.PartitionConsumer;
 import io.analytics.stream.metrics.MetricPartition;
 import io.analytics.stream.metrics.PartitionShards;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -52,12 +59,9 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -77,6 +81,8 @@ public final class AnalyticsNode implements AutoCloseable {
     private EventPublisher publisher;
     private PartitionConsumer consumer;
     private JourneyRecorder journeyRecorder;
+    private final Telemetry telemetry = new Telemetry();
+    private ConsumerLag consumerLag;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -109,11 +115,22 @@ public final class AnalyticsNode implements AutoCloseable {
         return demoApiKey;
     }
 
+    /**
+     * The node's meter registry, scraped at {@code /metrics}: where parts of the node register their meters
+     * (for the live hub: gauge {@code analytics.hub.subscribers}, counter {@code analytics.hub.dropped.updates}).
+     */
+    public MeterRegistry meterRegistry() {
+        return telemetry.registry();
+    }
+
     public String bootstrapServers() {
         return kafka != null ? kafka.bootstrapServers() : settings.bootstrapServers();
     }
 
     private void run(Config config) throws Exception {
+        OpsSettings ops = OpsSettings.from(config);
+        ops.logFormat().apply();
+        MeterRegistry meters = telemetry.registry();
         Files.createDirectories(settings.dataDir());
         if (settings.embeddedKafka()) {
             console.accept("starting embedded Kafka broker in " + settings.dataDir().resolve("kafka"));
@@ -134,13 +151,13 @@ public final class AnalyticsNode implements AutoCloseable {
         demoApiKey = projects.ensureProject(settings.demoProjectId(), settings.demoApiKey());
 
         system = ActorSystem.create(Behaviors.empty(), "analytics", config);
-        joinCluster();
+        ClusterFormation.join(system, ops.clusterBootstrap(), ops.joinTimeout());
         JdbcProjection.createTablesIfNotExists(() -> new PlainJdbcSession(database.dataSource()), system)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         ClusterSharding sharding = ClusterSharding.get(system);
         MetricPartition.Settings entitySettings =
                 new MetricPartition.Settings(settings.allowedLateness(), settings.snapshotEvery());
-        sharding.init(Entity.of(MetricPartition.TYPE_KEY, ctx -> MetricPartition.create(ctx.getEntityId(), entitySettings))
+        sharding.init(Entity.of(MetricPartition.TYPE_KEY, ctx -> MetricPartition.create(ctx.getEntityId(), entitySettings, meters))
                 .withMessageExtractor(new PartitionShards())
                 .withSettings(ClusterShardingSettings.create(system).withNoPassivationStrategy()));
         ClosedWindowsProjection.init(system, database.dataSource(), cells, sharding);
@@ -148,6 +165,7 @@ public final class AnalyticsNode implements AutoCloseable {
         OrderReadModels orderModels = new OrderReadModels("");
         database.execute(orderModels.createStatements().toArray(String[]::new));
         ProjectionLag orderLag = OrderProjection.init(system, database.dataSource(), orderModels);
+        orderLag.bindTo(meters);
 
         AcceptedEventIds acceptedIds = new AcceptedEventIds(settings.dedupeRetention(), Clock.systemUTC());
         long remembered = AcceptedEventIdsLoader.load(bootstrap, settings.topic(), acceptedIds, console);
@@ -157,13 +175,17 @@ public final class AnalyticsNode implements AutoCloseable {
         publisher = new EventPublisher(new EventPublisher.Settings(bootstrap, settings.topic(), settings.publishTimeout(), Map.of()));
         consumer = PartitionConsumer.start(system, sharding, new PartitionConsumer.Settings(
                 bootstrap, settings.topic(), settings.consumerGroup(), settings.batchMaxRecords(), settings.batchMaxCells(), settings.batchMaxDelay(),
-                settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
+                settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()), meters);
+        consumerLag = ConsumerLag.start(system, consumer, bootstrap, ops.consumerLagInterval(), meters);
 
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         Route journeyRoutes = startJourneys(bootstrap, blocking, projects);
-        EventIngest eventIngest = new EventIngest(acceptedIds, publisher);
+        EventIngest eventIngest = new EventIngest(acceptedIds, publisher, meters);
         ProjectionLag ordersToKafkaLag = OrderEventsProjection.init(system, database.dataSource(), bootstrap,
                 settings.ordersEventsTopic(), (project, event) -> publishDomainEvent(eventIngest, project, event));
+        ordersToKafkaLag.bindTo(meters);
+        OpsRoutes health = new OpsRoutes(telemetry, new Readiness(system, consumerLag::snapshot, ops.readyMaxConsumerLag(),
+                ops.consumerLagStaleAfter(), Clock.systemUTC()));
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
@@ -175,6 +197,7 @@ public final class AnalyticsNode implements AutoCloseable {
         LiveHub hub = LiveHub.start(system, HubSettings.from(config), settings.dimensions(),
                 query -> metricsService.query(query).thenApply(MetricsService.Answer::series),
                 projects, Clock.systemUTC());
+        hub.bindTo(meters);
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
@@ -183,7 +206,7 @@ public final class AnalyticsNode implements AutoCloseable {
                 List.of(orderLag, ordersToKafkaLag), blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(),
-                        admin.route(), journeyRoutes, hub.route(),
+                        admin.route(), journeyRoutes, hub.route(), health.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -216,20 +239,6 @@ public final class AnalyticsNode implements AutoCloseable {
         });
     }
 
-    private void joinCluster() throws InterruptedException {
-        Cluster cluster = Cluster.get(system);
-        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        }
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (cluster.selfMember().status() != MemberStatus.up()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("this node did not become an Up member of the cluster within 30 s");
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /**
      * Stops in reverse order: no new requests, then consumers, then the actors (projections still
      * publish until then), the producer, the broker, the database.
@@ -238,6 +247,9 @@ public final class AnalyticsNode implements AutoCloseable {
     public void close() {
         if (binding != null) {
             stage("HTTP server", () -> await(binding.terminate(Duration.ofSeconds(5))));
+        }
+        if (consumerLag != null) {
+            stage("consumer lag", consumerLag::close);
         }
         if (consumer != null) {
             stage("partition consumers", () -> await(consumer.stop()));
@@ -260,6 +272,7 @@ public final class AnalyticsNode implements AutoCloseable {
         if (database != null) {
             stage("database pool", database::close);
         }
+        telemetry.close();
     }
 
     private void stage(String name, Runnable stop) {

@@ -1,5 +1,9 @@
 package io.analytics.projections;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -7,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * How far a projection is behind its journal: the time between an event being written and the
  * projection handling it, for the last event handled, and how many it has handled since start.
  */
-public final class ProjectionLag {
+public final class ProjectionLag implements MeterBinder {
 
     private final String name;
     private final Clock clock;
@@ -46,5 +50,19 @@ public final class ProjectionLag {
 
     public long eventsHandled() {
         return handled.get();
+    }
+
+    /** {@code analytics_projection_lag_seconds} and {@code analytics_projection_events_handled_total}, labelled by projection. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("analytics.projection.lag", this, lag -> lag.lagMillis() < 0 ? Double.NaN : lag.lagMillis() / 1000.0)
+                .description("time between the last handled event being journaled and the projection handling it")
+                .baseUnit("seconds")
+                .tag("projection", name)
+                .register(registry);
+        FunctionCounter.builder("analytics.projection.events.handled", handled, AtomicLong::doubleValue)
+                .description("journal events handled by the projection since the node started")
+                .tag("projection", name)
+                .register(registry);
     }
 }

@@ -5,10 +5,17 @@ import io.analytics.core.event.EventCodec;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.PartitionBatch;
 import io.analytics.core.window.Watermark;
+import io.analytics.ops.ConsumerProgress;
+import io.analytics.ops.TraceIds;
 import io.analytics.stream.metrics.MetricPartition;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.pekko.Done;
@@ -40,10 +48,12 @@ import org.slf4j.LoggerFactory;
  * {@link MetricPartition} entity of the same number. Offsets are not committed to Kafka: the entity
  * is the source of truth for where a partition resumes, which is what makes a replay harmless.
  */
-public final class PartitionConsumer {
+public final class PartitionConsumer implements ConsumerProgress {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    /** A batch names at most this many of its records' trace ids to the entity's log. */
+    private static final int TRACE_IDS_PER_BATCH = 8;
 
     /** How the consumer reads, batches and pre-aggregates. */
     public record Settings(
@@ -68,17 +78,52 @@ public final class PartitionConsumer {
     private volatile boolean stopping;
     private final Set<CompletableFuture<Done>> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong malformedRecords = new AtomicLong();
+    /** Per partition this node consumes: the next offset its entity expects. */
+    private final Map<Integer, Long> nextOffsets = new ConcurrentHashMap<>();
+    private final ConsumerMeters meters;
 
-    private PartitionConsumer(ActorSystem<?> system, ClusterSharding sharding, Settings settings) {
+    private PartitionConsumer(ActorSystem<?> system, ClusterSharding sharding, Settings settings, MeterRegistry registry) {
         this.system = system;
         this.sharding = sharding;
         this.settings = settings;
+        this.meters = new ConsumerMeters(registry, Clock.systemUTC());
+        FunctionCounter.builder("analytics.events.malformed", malformedRecords, AtomicLong::doubleValue)
+                .description("records of the raw topic skipped because they were not valid events").register(registry);
     }
 
-    public static PartitionConsumer start(ActorSystem<?> system, ClusterSharding sharding, Settings settings) {
-        PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings);
+    public static PartitionConsumer start(ActorSystem<?> system, ClusterSharding sharding, Settings settings,
+            MeterRegistry registry) {
+        PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings, registry);
         consumer.run();
         return consumer;
+    }
+
+    @Override
+    public String topic() {
+        return settings.topic();
+    }
+
+    @Override
+    public Map<Integer, Long> nextOffsets() {
+        return Map.copyOf(nextOffsets);
+    }
+
+    /**
+     * From the Kafka consumer's own metrics: its seconds since the last rebalance are -1 until it has joined
+     * its group, and it counts the partitions assigned to it.
+     */
+    @Override
+    public CompletionStage<Membership> membership() {
+        return control.get().getMetrics().thenApply(metrics -> {
+            Map<String, Double> coordinator = new HashMap<>();
+            metrics.forEach((name, metric) -> {
+                if (name.group().equals("consumer-coordinator-metrics") && metric.metricValue() instanceof Number value) {
+                    coordinator.put(name.name(), value.doubleValue());
+                }
+            });
+            return new Membership(coordinator.getOrDefault("last-rebalance-seconds-ago", -1.0) >= 0,
+                    coordinator.getOrDefault("assigned-partitions", 0.0).intValue());
+        });
     }
 
     /** Records of the raw topic that were not valid events and so were skipped (they stay in the topic). */
@@ -123,6 +168,7 @@ public final class PartitionConsumer {
                             startWatermarks.put(tp.partition(), new Watermark(
                                     position.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
                             offsets.put(tp, position.lastOffset() + 1);
+                            nextOffsets.put(tp.partition(), position.lastOffset() + 1);
                         })
                         .toCompletableFuture())
                 .toArray(CompletableFuture[]::new);
@@ -141,19 +187,32 @@ public final class PartitionConsumer {
                 .groupedWithin(settings.maxBatchRecords(), settings.maxBatchDelay())
                 .mapConcat(batcher::aggregate)
                 .async()
-                .mapAsync(1, batch -> entity(partition).ask(batch::command, settings.askTimeout()))
-                .map(reply -> {
-                    if (reply instanceof MetricPartition.Overlap overlap) {
-                        throw new IllegalStateException("partition " + partition
-                                + " was applied up to " + overlap.lastOffset() + " by another consumer; re-seeking");
-                    }
-                    return reply;
+                .mapAsync(1, batch -> {
+                    long sent = System.nanoTime();
+                    return entity(partition).ask(batch::command, settings.askTimeout()).thenApply(reply -> {
+                        applied(partition, batch, reply, sent);
+                        return reply;
+                    });
                 })
                 .runWith(Sink.ignore(), system)
                 .toCompletableFuture();
         running.add(done);
-        done.whenComplete((d, e) -> running.remove(done));
+        done.whenComplete((d, e) -> {
+            running.remove(done);
+            nextOffsets.remove(partition);
+            meters.released(partition);
+        });
         return done;
+    }
+
+    private void applied(int partition, Batch batch, MetricPartition.BatchReply reply, long sentNanos) {
+        if (reply instanceof MetricPartition.Overlap overlap) {
+            throw new IllegalStateException("partition " + partition
+                    + " was applied up to " + overlap.lastOffset() + " by another consumer; re-seeking");
+        }
+        nextOffsets.put(partition, ((MetricPartition.Applied) reply).lastOffset() + 1);
+        meters.applied(partition, batch.eventsByType(), batch.aggregate().lateEvents(), batch.oldestTimestamp(),
+                batch.aggregate().watermark().maxEventTime(), sentNanos);
     }
 
     private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<MetricPartition.Command> entity(int partition) {
@@ -161,10 +220,11 @@ public final class PartitionConsumer {
     }
 
     /** A pre-aggregated run of records, waiting for the entity's reply address. */
-    private record Batch(long fromOffset, long toOffset, PartitionBatch aggregate) {
+    private record Batch(long fromOffset, long toOffset, PartitionBatch aggregate, Map<String, Long> eventsByType,
+            long oldestTimestamp, List<String> traceIds) {
         MetricPartition.ApplyBatch command(org.apache.pekko.actor.typed.ActorRef<MetricPartition.BatchReply> replyTo) {
             return new MetricPartition.ApplyBatch(fromOffset, toOffset, aggregate.watermark(), aggregate.events(),
-                    aggregate.lateEvents(), aggregate.deltas(), replyTo);
+                    aggregate.lateEvents(), aggregate.deltas(), traceIds, replyTo);
         }
     }
 
@@ -183,30 +243,50 @@ public final class PartitionConsumer {
          */
         List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
             List<Batch> batches = new ArrayList<>(1);
-            PartitionBatch batch = newBatch();
-            long from = records.get(0).offset();
+            Part part = new Part(records.get(0).offset());
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                AnalyticsEvent event = decode(record);
-                if (event != null) {
-                    batch.add(event, record.timestamp());
-                }
-                if (batch.cells() >= settings.maxBatchCells()) {
-                    batches.add(new Batch(from, record.offset(), batch));
-                    watermark = batch.watermark();
-                    batch = newBatch();
-                    from = record.offset() + 1;
+                part.add(record);
+                if (part.batch.cells() >= settings.maxBatchCells()) {
+                    batches.add(part.close(record.offset()));
+                    part = new Part(record.offset() + 1);
                 }
             }
             long last = records.get(records.size() - 1).offset();
-            if (from <= last) {
-                batches.add(new Batch(from, last, batch));
-                watermark = batch.watermark();
+            if (part.from <= last) {
+                batches.add(part.close(last));
             }
             return batches;
         }
 
-        private PartitionBatch newBatch() {
-            return new PartitionBatch(settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
+        /** The records of one command: contiguous offsets from {@code from}, starting at the watermark so far. */
+        private final class Part {
+            private final long from;
+            private final PartitionBatch batch = new PartitionBatch(settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
+            private final Map<String, Long> eventsByType = new HashMap<>();
+            private final Set<String> traceIds = new LinkedHashSet<>();
+            private long oldest = Long.MAX_VALUE;
+
+            Part(long from) {
+                this.from = from;
+            }
+
+            void add(ConsumerRecord<byte[], byte[]> record) {
+                AnalyticsEvent event = decode(record);
+                if (event != null) {
+                    batch.add(event, record.timestamp());
+                    eventsByType.merge(event.eventType(), 1L, Long::sum);
+                }
+                oldest = Math.min(oldest, record.timestamp());
+                Header trace = record.headers().lastHeader(TraceIds.KAFKA_HEADER);
+                if (trace != null && traceIds.size() < TRACE_IDS_PER_BATCH) {
+                    traceIds.add(new String(trace.value(), StandardCharsets.UTF_8));
+                }
+            }
+
+            Batch close(long to) {
+                watermark = batch.watermark();
+                return new Batch(from, to, batch, eventsByType, oldest, List.copyOf(traceIds));
+            }
         }
 
         private AnalyticsEvent decode(ConsumerRecord<byte[], byte[]> record) {

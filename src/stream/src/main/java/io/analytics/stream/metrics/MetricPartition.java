@@ -4,12 +4,17 @@ import io.analytics.core.metric.CellDelta;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.window.Watermark;
+import io.analytics.ops.TraceIds;
 import io.analytics.stream.CborSerializable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -18,6 +23,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metric windows fed by one partition of the raw topic: one sharded, event-sourced entity per
@@ -28,6 +35,9 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
  * replayed record exactly-once. When the watermark passes the end of a window, its cells are journaled
  * as closed; the read-model projection stores them and reports back, and only then are they released
  * from memory, so every cell is always answered by this entity or by the read model.
+ *
+ * <p>While it handles a batch, the log MDC holds the trace ids of (some of) the batch's records under
+ * {@code trace_id}, so a request can be followed from ingest to the entity that counted it.
  */
 public final class MetricPartition
         extends EventSourcedBehavior<MetricPartition.Command, MetricPartition.Event, MetricPartitionState> {
@@ -36,9 +46,14 @@ public final class MetricPartition
     /** The tag the closed-window projection reads. */
     public static final String CLOSED_WINDOWS_TAG = "metric-windows-closed";
 
+    private static final Logger log = LoggerFactory.getLogger(MetricPartition.class);
+
     public sealed interface Command extends CborSerializable {}
 
-    /** Records [fromOffset, toOffset] of the partition, pre-aggregated, with the watermark after the last of them. */
+    /**
+     * Records [fromOffset, toOffset] of the partition, pre-aggregated, with the watermark after the last of them
+     * and the trace ids the records carried (a few, for the log).
+     */
     public record ApplyBatch(
             long fromOffset,
             long toOffset,
@@ -46,6 +61,7 @@ public final class MetricPartition
             long events,
             long lateEvents,
             List<CellDelta> deltas,
+            List<String> traceIds,
             ActorRef<BatchReply> replyTo)
             implements Command {}
 
@@ -97,18 +113,31 @@ public final class MetricPartition
     /** Processing time of the last batch applied; idleness is about this process, so it is not journaled. */
     private long lastAppliedNanos;
     private boolean appliedSinceStart;
+    private final Timer journalWrites;
 
     /** Journal and memory tuning of the entity. */
     public record Settings(Duration allowedLateness, int snapshotEvery) {}
 
-    private MetricPartition(int partition, Settings settings) {
+    private MetricPartition(int partition, Settings settings, Timer journalWrites) {
         super(PersistenceId.of(TYPE_KEY.name(), Integer.toString(partition)));
         this.partition = partition;
         this.settings = settings;
+        this.journalWrites = journalWrites;
     }
 
-    public static Behavior<Command> create(String entityId, Settings settings) {
-        return new MetricPartition(Integer.parseInt(entityId), settings);
+    /** The entity of partition {@code entityId}; it records its journal write latency to {@code registry}. */
+    public static Behavior<Command> create(String entityId, Settings settings, MeterRegistry registry) {
+        Timer journalWrites = Timer.builder("analytics.journal.write")
+                .description("from a command to its events being in the journal")
+                .tag("entity", TYPE_KEY.name())
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        return Behaviors.withMdc(Command.class,
+                command -> command instanceof ApplyBatch batch && !batch.traceIds().isEmpty()
+                        ? Map.of(TraceIds.MDC_KEY, String.join(",", batch.traceIds()))
+                        : Map.of(),
+                new MetricPartition(Integer.parseInt(entityId), settings, journalWrites));
     }
 
     @Override
@@ -139,13 +168,17 @@ public final class MetricPartition
         }
         lastAppliedNanos = System.nanoTime();
         appliedSinceStart = true;
+        log.debug("Partition {}: applying offsets {}-{}, {} events", partition, batch.fromOffset(), batch.toOffset(), batch.events());
         BatchApplied applied = new BatchApplied(
                 batch.fromOffset(), batch.toOffset(), batch.watermark(), batch.events(), batch.lateEvents(), batch.deltas());
         long watermark = batch.watermark().value();
         List<Event> events = state.hasCellsClosingAt(watermark, batch.deltas())
                 ? List.of(applied, new WindowsClosed(partition, watermark, state.closedCellsAfter(applied)))
                 : List.of(applied);
-        return Effect().persist(events).thenReply(batch.replyTo(), s -> new Applied(s.lastOffset()));
+        long started = System.nanoTime();
+        return Effect().persist(events)
+                .thenRun(s -> journalWrites.record(Duration.ofNanos(System.nanoTime() - started)))
+                .thenReply(batch.replyTo(), s -> new Applied(s.lastOffset()));
     }
 
     private Progress progress(MetricPartitionState state) {

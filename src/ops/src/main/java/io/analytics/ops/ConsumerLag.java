@@ -1,0 +1,126 @@
+package io.analytics.ops;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleUnaryOperator;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How far this node's consumer is behind the log: every interval, the log end offset of each partition it
+ * consumes (from the broker) minus the next offset the consumer will apply. Published as the gauge
+ * {@code analytics_consumer_lag_records{partition}} and read by {@link Readiness}.
+ */
+public final class ConsumerLag implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
+
+    /**
+     * One measurement: the consumer's group membership, and the lag of each partition it had resumed.
+     * {@code at} is null until the first measurement succeeds.
+     */
+    public record Snapshot(Instant at, ConsumerProgress.Membership membership, Map<Integer, Long> lagByPartition) {
+        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of());
+
+        /** Partitions assigned by the group but not resumed yet (their position is still being looked up). */
+        public int resuming() {
+            return Math.max(0, membership.assignedPartitions() - lagByPartition.size());
+        }
+
+        public long totalLag() {
+            return lagByPartition.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private final ConsumerProgress progress;
+    private final Admin admin;
+    private final Duration interval;
+    private final Clock clock;
+    private final PartitionGauges gauges;
+    private final AtomicReference<Snapshot> latest = new AtomicReference<>(Snapshot.NONE);
+    private final Cancellable polling;
+
+    private ConsumerLag(ActorSystem<?> system, ConsumerProgress progress, String bootstrapServers, Duration interval,
+            MeterRegistry registry, Clock clock) {
+        this.progress = progress;
+        this.interval = interval;
+        this.clock = clock;
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "analytics-consumer-lag");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(interval.toMillis()));
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(interval.toMillis()));
+        this.admin = Admin.create(props);
+        this.gauges = new PartitionGauges(registry, "analytics.consumer.lag",
+                "records of the raw topic not yet applied, per partition this node consumes", "records",
+                DoubleUnaryOperator.identity());
+        this.polling = system.scheduler().scheduleWithFixedDelay(Duration.ZERO, interval, this::poll, system.executionContext());
+    }
+
+    /** Starts measuring every {@code interval}. */
+    public static ConsumerLag start(ActorSystem<?> system, ConsumerProgress progress, String bootstrapServers,
+            Duration interval, MeterRegistry registry) {
+        return new ConsumerLag(system, progress, bootstrapServers, interval, registry, Clock.systemUTC());
+    }
+
+    /** The latest successful measurement. */
+    public Snapshot snapshot() {
+        return latest.get();
+    }
+
+    private void poll() {
+        Map<Integer, Long> next = progress.nextOffsets();
+        progress.membership()
+                .thenCombine(endOffsets(next), (membership, ends) -> measure(membership, next, ends))
+                .whenComplete((snapshot, failure) -> {
+                    if (failure != null) {
+                        log.debug("Could not measure the lag of {}: {}", progress.topic(), failure.toString());
+                        return;
+                    }
+                    latest.set(snapshot);
+                    gauges.retainOnly(snapshot.lagByPartition().keySet());
+                    snapshot.lagByPartition().forEach(gauges::set);
+                });
+    }
+
+    private Snapshot measure(ConsumerProgress.Membership membership, Map<Integer, Long> next, Map<Integer, Long> ends) {
+        Map<Integer, Long> lag = new HashMap<>();
+        next.forEach((partition, offset) -> lag.put(partition, Math.max(0, ends.get(partition) - offset)));
+        return new Snapshot(clock.instant(), membership, Map.copyOf(lag));
+    }
+
+    private CompletionStage<Map<Integer, Long>> endOffsets(Map<Integer, Long> next) {
+        if (next.isEmpty()) {
+            return CompletableFuture.completedFuture(Map.of());
+        }
+        Map<TopicPartition, OffsetSpec> request = next.keySet().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(progress.topic(), p), p -> OffsetSpec.latest()));
+        return admin.listOffsets(request, new ListOffsetsOptions().timeoutMs((int) interval.toMillis()))
+                .all()
+                .toCompletionStage()
+                .thenApply(result -> result.entrySet().stream()
+                        .collect(Collectors.toMap(e -> e.getKey().partition(), e -> e.getValue().offset())));
+    }
+
+    @Override
+    public void close() {
+        polling.cancel();
+        admin.close(Duration.ofSeconds(2));
+    }
+}
