@@ -31,6 +31,11 @@ final class GroundTruth {
         accepted.putIfAbsent(event.get("event_id").asText(), event);
     }
 
+    /** The accepted events, each once. */
+    synchronized List<ObjectNode> events() {
+        return List.copyOf(accepted.values());
+    }
+
     synchronized int size() {
         return accepted.size();
     }

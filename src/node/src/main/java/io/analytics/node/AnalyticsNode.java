@@ -12,6 +12,10 @@ import io.analytics.ingest.EventIngest;
 import io.analytics.ingest.EventPublisher;
 import io.analytics.ingest.IngestRoutes;
 import io.analytics.ingest.ProjectRateLimiter;
+import io.analytics.lake.LakeRoutes;
+import io.analytics.lake.LakeSettings;
+import io.analytics.lake.archive.Archiver;
+import io.analytics.lake.store.ObjectStore;
 import io.analytics.node.kafka.EmbeddedKafka;
 import io.analytics.orders.OrderEntity;
 import io.analytics.orders.OrderJournal;
@@ -37,6 +41,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -66,6 +71,8 @@ public final class AnalyticsNode implements AutoCloseable {
     private ActorSystem<Void> system;
     private EventPublisher publisher;
     private PartitionConsumer consumer;
+    private ObjectStore lakeStore;
+    private Archiver archiver;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -148,6 +155,14 @@ public final class AnalyticsNode implements AutoCloseable {
                 bootstrap, settings.topic(), settings.consumerGroup(), settings.batchMaxRecords(), settings.batchMaxDelay(),
                 settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()));
 
+        LakeSettings lake = LakeSettings.from(config.getConfig("analytics"));
+        lakeStore = lake.openStore();
+        if (lake.archiverEnabled()) {
+            archiver = Archiver.start(new Archiver.Settings(bootstrap, settings.topic(), lake.archiverGroup(),
+                    lake.maxFileBytes(), lake.maxFileAge(), lake.rowGroupBytes(), lake.stagingDir().resolve("archiver")), lakeStore);
+            console.accept("archiving " + settings.topic() + " to " + lakeStore.describe());
+        }
+
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         EventIngest eventIngest = new EventIngest(acceptedIds, publisher);
         ProjectionLag ordersToKafkaLag = OrderEventsProjection.init(system, database.dataSource(), bootstrap,
@@ -164,8 +179,9 @@ public final class AnalyticsNode implements AutoCloseable {
                 new OrderReadModelRebuild(system, database.dataSource(), OrderProjection.ID)));
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
+        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver));
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
-                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(),
+                .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -211,6 +227,9 @@ public final class AnalyticsNode implements AutoCloseable {
         if (consumer != null) {
             stage("partition consumers", () -> await(consumer.stop()));
         }
+        if (archiver != null) {
+            stage("archiver", archiver::close);
+        }
         if (system != null) {
             stage("actor system", () -> {
                 system.terminate();
@@ -222,6 +241,9 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         if (kafka != null) {
             stage("embedded Kafka", kafka::close);
+        }
+        if (lakeStore != null) {
+            stage("lake store", lakeStore::close);
         }
         if (database != null) {
             stage("database pool", database::close);
