@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +63,7 @@ class LakeArchiverIntegrationTest {
         GroundTruth truth = new GroundTruth();
         try (AnalyticsNode node = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("node"),
                 LakeFiles.nodeSettings(s3, "archive"));
-                KafkaProducer<byte[], byte[]> direct = producer()) {
+                KafkaProducer<byte[], byte[]> direct = TestSupport.producer(kafka.bootstrapServers())) {
             ApiClient api = new ApiClient(node.url(), TestNode.API_KEY);
             new Feeder(api, truth, direct, "events.raw", 11).feed(EventScenario.generate(5, 3000, "lake"), 250);
             awaitArchived(api, truth.size());
@@ -186,7 +183,7 @@ class LakeArchiverIntegrationTest {
 
     private static List<String> produce(String topic, int from, int count) throws Exception {
         List<String> ids = new ArrayList<>();
-        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        try (KafkaProducer<byte[], byte[]> producer = TestSupport.producer(kafka.bootstrapServers())) {
             for (int i = from; i < from + count; i++) {
                 String id = "crash-" + i;
                 String json = "{\"project_id\":\"demo\",\"event_id\":\"" + id + "\",\"event_type\":\"page_view\","
@@ -198,14 +195,6 @@ class LakeArchiverIntegrationTest {
             producer.flush();
         }
         return ids;
-    }
-
-    static KafkaProducer<byte[], byte[]> producer() {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /**

@@ -6,6 +6,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Small helpers the integration tests share. */
 final class TestSupport {
@@ -33,6 +37,15 @@ final class TestSupport {
         }
         assertThat(dir).as("the ./analytics launcher above " + Path.of("").toAbsolutePath()).isNotNull();
         return dir.resolve("analytics");
+    }
+
+    /** An idempotent producer with acks=all, as a well-behaved direct writer to the raw topic uses. */
+    static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     static int freePort() throws IOException {

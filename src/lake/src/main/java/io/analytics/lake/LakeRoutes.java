@@ -6,42 +6,113 @@ import static io.analytics.api.ApiResponses.json;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.ApiResponses;
 import io.analytics.core.project.ProjectDirectory;
 import io.analytics.lake.archive.Archiver;
 import io.analytics.lake.archive.ArchiverStatus;
+import io.analytics.lake.batch.BatchRecompute;
+import io.analytics.lake.batch.Reconciliation;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /api/v1/admin/lake}: the archiver's lag and totals (404 when this node does not archive). */
+/**
+ * Operating the lake, for {@code ./analytics batch} and {@code ./analytics reconcile}:
+ * {@code GET /api/v1/admin/lake} (archiver lag and totals), {@code POST /api/v1/admin/batch?from=&to=}
+ * (recompute days, both included) and {@code GET} on it (progress), and
+ * {@code GET /api/v1/admin/reconcile?date=} (live against batch per hour of the key's project).
+ */
 public final class LakeRoutes extends AllDirectives {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProjectDirectory projects;
     private final Optional<Archiver> archiver;
+    private final BatchRecompute batch;
+    private final Reconciliation reconciliation;
+    private final Executor blocking;
 
-    public LakeRoutes(ProjectDirectory projects, Optional<Archiver> archiver) {
+    public LakeRoutes(ProjectDirectory projects, Optional<Archiver> archiver, BatchRecompute batch,
+            Reconciliation reconciliation, Executor blocking) {
         this.projects = projects;
         this.archiver = archiver;
+        this.batch = batch;
+        this.reconciliation = reconciliation;
+        this.blocking = blocking;
     }
 
     public Route route() {
-        return path(segment("api").slash("v1").slash("admin").slash("lake"), () -> get(() ->
-                optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key ->
-                        completeWithFuture(status(key)))));
+        return pathPrefix(segment("api").slash("v1").slash("admin"), () ->
+                optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key -> concat(
+                        path("lake", () -> get(() -> completeWithFuture(authorized(key, project -> done(archiverStatus()))))),
+                        path("batch", () -> concat(
+                                post(() -> parameterMap(params -> completeWithFuture(authorized(key, project -> done(startBatch(params)))))),
+                                get(() -> completeWithFuture(authorized(key, project ->
+                                        done(json(StatusCodes.OK, render(batch.progress())))))))),
+                        path("reconcile", () -> get(() -> parameterMap(params ->
+                                completeWithFuture(authorized(key, project -> reconcile(project, params)))))))));
     }
 
-    private CompletionStage<HttpResponse> status(Optional<String> key) {
-        return ApiResponses.forProject(projects, key, project -> done(archiver
-                .map(a -> json(StatusCodes.OK, render(a.status())))
-                .orElseGet(() -> error(StatusCodes.NOT_FOUND, "the archiver is disabled on this node (analytics.lake.archiver.enabled)"))));
+    private CompletionStage<HttpResponse> authorized(Optional<String> key,
+            java.util.function.Function<String, CompletionStage<HttpResponse>> action) {
+        return ApiResponses.forProject(projects, key, action);
+    }
+
+    private HttpResponse archiverStatus() {
+        return archiver.map(a -> json(StatusCodes.OK, render(a.status())))
+                .orElseGet(() -> error(StatusCodes.NOT_FOUND, "the archiver is disabled on this node (analytics.lake.archiver.enabled)"));
+    }
+
+    private HttpResponse startBatch(Map<String, String> params) {
+        try {
+            return json(StatusCodes.ACCEPTED, render(batch.start(date(params, "from"), date(params, "to"))));
+        } catch (IllegalArgumentException e) {
+            return error(StatusCodes.BAD_REQUEST, e.getMessage());
+        } catch (IllegalStateException e) {
+            return error(StatusCodes.CONFLICT, e.getMessage());
+        }
+    }
+
+    private CompletionStage<HttpResponse> reconcile(String project, Map<String, String> params) {
+        LocalDate date;
+        try {
+            date = date(params, "date");
+        } catch (IllegalArgumentException e) {
+            return done(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return json(StatusCodes.OK, render(project, date, reconciliation.report(project, date)));
+            } catch (IllegalStateException e) {
+                return error(StatusCodes.CONFLICT, e.getMessage());
+            } catch (Exception e) {
+                return error(StatusCodes.SERVICE_UNAVAILABLE, "cannot reconcile " + date + ": " + e.getMessage());
+            }
+        }, blocking);
+    }
+
+    private static LocalDate date(Map<String, String> params, String name) {
+        String value = params.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException(name + ": is required (a UTC date, 2026-02-16)");
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(name + ": must be a date like 2026-02-16, got '" + value + "'");
+        }
     }
 
     private static ObjectNode render(ArchiverStatus status) {
@@ -60,6 +131,40 @@ public final class LakeRoutes extends AllDirectives {
         }
         if (status.lastError() != null) {
             body.put("last_error", status.lastError());
+        }
+        return body;
+    }
+
+    private static ObjectNode render(BatchRecompute.Progress progress) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("state", progress.state())
+                .put("total", progress.totalFiles())
+                .put("applied", progress.files())
+                .put("events", progress.events());
+        if (progress.from() != null) {
+            body.put("from", progress.from().toString()).put("to", progress.to().toString());
+        }
+        if (progress.finishedAt() > 0) {
+            body.put("seconds", (progress.finishedAt() - progress.startedAt()) / 1000.0);
+        }
+        if (progress.error() != null) {
+            body.put("error", progress.error());
+        }
+        return body;
+    }
+
+    private static ObjectNode render(String project, LocalDate date, List<Reconciliation.Row> rows) {
+        ObjectNode body = JSON.createObjectNode().put("project", project).put("date", date.toString())
+                .put("metric", "events").put("window", "1h");
+        ArrayNode windows = body.putArray("windows");
+        for (Reconciliation.Row row : rows) {
+            windows.addObject()
+                    .put("window_start", Instant.ofEpochMilli(row.windowStart()).toString())
+                    .put("live", row.live())
+                    .put("batch", row.batch())
+                    .put("difference", row.difference())
+                    .put("late_events", row.lateEvents())
+                    .put("explained", row.explained());
         }
         return body;
     }

@@ -15,6 +15,9 @@ import io.analytics.ingest.ProjectRateLimiter;
 import io.analytics.lake.LakeRoutes;
 import io.analytics.lake.LakeSettings;
 import io.analytics.lake.archive.Archiver;
+import io.analytics.lake.batch.BatchRecompute;
+import io.analytics.lake.batch.BatchViewStore;
+import io.analytics.lake.batch.Reconciliation;
 import io.analytics.lake.store.ObjectStore;
 import io.analytics.node.kafka.EmbeddedKafka;
 import io.analytics.orders.OrderEntity;
@@ -73,6 +76,7 @@ public final class AnalyticsNode implements AutoCloseable {
     private PartitionConsumer consumer;
     private ObjectStore lakeStore;
     private Archiver archiver;
+    private BatchRecompute batch;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -170,16 +174,22 @@ public final class AnalyticsNode implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
-        MetricsRoutes metrics = new MetricsRoutes(projects,
-                new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout()),
-                settings.dimensions(), Clock.systemUTC());
+        BatchViewStore batchViews = new BatchViewStore(database.dataSource());
+        batchViews.createTablesIfNotExist();
+        MetricsService metricsService = new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout(), batchViews);
+        MetricsRoutes metrics = new MetricsRoutes(projects, metricsService, settings.dimensions(), Clock.systemUTC());
+        BatchRecompute.Settings batchSettings = new BatchRecompute.Settings(lake.stagingDir(), lake.batchMemoryLimit(),
+                lake.batchThreads(), settings.dimensionList());
+        batch = new BatchRecompute(lakeStore, batchViews, batchSettings, Clock.systemUTC());
+        Reconciliation reconciliation = new Reconciliation(lakeStore, batchViews, metricsService, batchSettings,
+                settings.allowedLateness(), settings.maxFutureSkew());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
                 new OrderReadModelRebuild(system, database.dataSource(), OrderProjection.ID)));
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
-        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver));
+        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver), batch, reconciliation, blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
@@ -229,6 +239,9 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         if (archiver != null) {
             stage("archiver", archiver::close);
+        }
+        if (batch != null) {
+            stage("batch layer", batch::close);
         }
         if (system != null) {
             stage("actor system", () -> {

@@ -114,7 +114,9 @@ public final class MetricsRoutes extends AllDirectives {
         }
         body.put("start_time", Instant.ofEpochMilli(query.start()).toString());
         body.put("end_time", Instant.ofEpochMilli(query.end()).toString());
-        if (query.metric().approximate()) {
+        boolean allExact = !series.isEmpty() && series.stream()
+                .allMatch(s -> s.points().stream().allMatch(p -> p.layer() == MetricSeries.Layer.BATCH));
+        if (query.metric().approximate() && !allExact) {
             body.put("approximate", true);
         }
         ArrayNode list = body.putArray("series");
@@ -131,6 +133,7 @@ public final class MetricsRoutes extends AllDirectives {
                     p.put("value", (long) point.value());
                 }
                 p.put("count", point.count());
+                p.put("layer", point.layer().code());
             }
         }
         return body;

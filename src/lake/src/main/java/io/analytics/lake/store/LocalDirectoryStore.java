@@ -64,6 +64,11 @@ public final class LocalDirectoryStore implements ObjectStore {
     }
 
     @Override
+    public java.util.Optional<Path> localFile(String key) {
+        return java.util.Optional.of(resolve(key));
+    }
+
+    @Override
     public String describe() {
         return root.toString();
     }

@@ -16,6 +16,11 @@ public interface ObjectStore extends AutoCloseable {
     /** Copies the object to {@code target} (replaced if present). */
     void get(String key, Path target) throws IOException;
 
+    /** The object as a file on this machine, when the store keeps it as one (no copy needed). */
+    default java.util.Optional<Path> localFile(String key) {
+        return java.util.Optional.empty();
+    }
+
     /** Where this store is, for messages: a directory or an {@code s3://bucket} URI. */
     String describe();
 
