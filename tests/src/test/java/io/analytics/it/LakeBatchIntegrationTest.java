@@ -19,7 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import io.analytics.core.event.EventCodec;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The batch layer end to end: events (some arriving long after their hour closed) are archived to a
  * real S3 server, {@code ./analytics batch} recomputes the day from the Parquet files, and the metrics
  * API then answers 1h and 1d windows from the batch views, exactly equal to the ground truth, late
- * events included, each point marked {@code "layer": "batch"}; {@code ./analytics reconcile} shows the
- * live layer's shortfall in the late events' hour and explains it.
+ * events included, each point marked {@code "layer": "batch"}; {@code ./analytics replay} re-feeds the
+ * day into a topic a new consumer reads whole; {@code ./analytics reconcile} shows the live layer's
+ * shortfall in the late events' hour and explains it.
  */
 class LakeBatchIntegrationTest {
 
@@ -82,7 +89,7 @@ class LakeBatchIntegrationTest {
         assertThat(point(liveHour).get("layer").asText()).isEqualTo("live");
 
         String batch = launch("batch", "--from", "2026-02-16", "--to", "2026-02-16");
-        assertThat(batch).contains("100%").contains("recomputed from " + String.format("%,d", truth.size()) + " events");
+        assertThat(batch).contains("100%").contains("batch of 2026-02-16 to 2026-02-16: " + String.format("%,d", truth.size()) + " events");
 
         for (String metric : MetricsAssertions.METRICS) {
             for (String window : List.of("1h", "1d")) {
@@ -107,6 +114,11 @@ class LakeBatchIntegrationTest {
                 "end_time", MetricsAssertions.TO)).body();
         assertThat(layers(minutes)).as("1m windows have no batch views").containsOnly("live");
 
+        String replay = launch("replay", "--from", "2026-02-16", "--to", "2026-02-16");
+        assertThat(replay).contains("into topic events.replay");
+        assertThat(replayedEventIds(truth.size())).as("a new consumer of the replay topic sees each archived event once")
+                .isEqualTo(truth.events().stream().collect(Collectors.toMap(e -> e.get("event_id").asText(), e -> 1L)));
+
         String report = launch("reconcile", "--date", "2026-02-16");
         String hourLine = report.lines().filter(line -> line.startsWith(LATE_HOUR)).findFirst().orElseThrow();
         assertThat(hourLine.trim().split("\\s+")).as(report).startsWith(LATE_HOUR,
@@ -115,6 +127,27 @@ class LakeBatchIntegrationTest {
         assertThat(hourLine).contains("arrived after the live window had closed");
         assertThat(report.lines().filter(line -> line.startsWith("2026-02-16T12:00:00Z")).findFirst().orElseThrow())
                 .contains("equal");
+    }
+
+    /** Reads the replay topic from the start in a fresh consumer group until {@code expected} records came (or 60 s passed). */
+    private static Map<String, Long> replayedEventIds(int expected) throws Exception {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "new-projection");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Long> ids = new HashMap<>();
+        long records = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of("events.replay"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (records < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    ids.merge(EventCodec.decode(record.value()).eventId(), 1L, Long::sum);
+                    records++;
+                }
+            }
+        }
+        return ids;
     }
 
     private static List<ObjectNode> events(String prefix, String type, String time) {

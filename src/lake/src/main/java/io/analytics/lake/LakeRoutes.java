@@ -13,7 +13,9 @@ import io.analytics.core.project.ProjectDirectory;
 import io.analytics.lake.archive.Archiver;
 import io.analytics.lake.archive.ArchiverStatus;
 import io.analytics.lake.batch.BatchRecompute;
+import io.analytics.lake.batch.LakeJob;
 import io.analytics.lake.batch.Reconciliation;
+import io.analytics.lake.batch.Replay;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -29,9 +31,10 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Operating the lake, for {@code ./analytics batch} and {@code ./analytics reconcile}:
+ * Operating the lake, for {@code ./analytics batch}, {@code replay} and {@code reconcile}:
  * {@code GET /api/v1/admin/lake} (archiver lag and totals), {@code POST /api/v1/admin/batch?from=&to=}
- * (recompute days, both included) and {@code GET} on it (progress), and
+ * (recompute days, both included) and {@code POST /api/v1/admin/replay?from=&to=} (re-feed them into
+ * the replay topic), {@code GET} on either (progress), and
  * {@code GET /api/v1/admin/reconcile?date=} (live against batch per hour of the key's project).
  */
 public final class LakeRoutes extends AllDirectives {
@@ -40,15 +43,15 @@ public final class LakeRoutes extends AllDirectives {
 
     private final ProjectDirectory projects;
     private final Optional<Archiver> archiver;
-    private final BatchRecompute batch;
+    private final Map<String, LakeJob> jobs;
     private final Reconciliation reconciliation;
     private final Executor blocking;
 
-    public LakeRoutes(ProjectDirectory projects, Optional<Archiver> archiver, BatchRecompute batch,
+    public LakeRoutes(ProjectDirectory projects, Optional<Archiver> archiver, BatchRecompute batch, Replay replay,
             Reconciliation reconciliation, Executor blocking) {
         this.projects = projects;
         this.archiver = archiver;
-        this.batch = batch;
+        this.jobs = Map.of("batch", batch, "replay", replay);
         this.reconciliation = reconciliation;
         this.blocking = blocking;
     }
@@ -57,10 +60,11 @@ public final class LakeRoutes extends AllDirectives {
         return pathPrefix(segment("api").slash("v1").slash("admin"), () ->
                 optionalHeaderValueByName(ApiResponses.API_KEY_HEADER, key -> concat(
                         path("lake", () -> get(() -> completeWithFuture(authorized(key, project -> done(archiverStatus()))))),
-                        path("batch", () -> concat(
-                                post(() -> parameterMap(params -> completeWithFuture(authorized(key, project -> done(startBatch(params)))))),
+                        path(segment(), name -> jobs.containsKey(name) ? concat(
+                                post(() -> parameterMap(params -> completeWithFuture(authorized(key, project ->
+                                        done(start(jobs.get(name), params)))))),
                                 get(() -> completeWithFuture(authorized(key, project ->
-                                        done(json(StatusCodes.OK, render(batch.progress())))))))),
+                                        done(json(StatusCodes.OK, render(jobs.get(name), jobs.get(name).progress()))))))) : reject()),
                         path("reconcile", () -> get(() -> parameterMap(params ->
                                 completeWithFuture(authorized(key, project -> reconcile(project, params)))))))));
     }
@@ -75,9 +79,9 @@ public final class LakeRoutes extends AllDirectives {
                 .orElseGet(() -> error(StatusCodes.NOT_FOUND, "the archiver is disabled on this node (analytics.lake.archiver.enabled)"));
     }
 
-    private HttpResponse startBatch(Map<String, String> params) {
+    private HttpResponse start(LakeJob job, Map<String, String> params) {
         try {
-            return json(StatusCodes.ACCEPTED, render(batch.start(date(params, "from"), date(params, "to"))));
+            return json(StatusCodes.ACCEPTED, render(job, job.start(date(params, "from"), date(params, "to"))));
         } catch (IllegalArgumentException e) {
             return error(StatusCodes.BAD_REQUEST, e.getMessage());
         } catch (IllegalStateException e) {
@@ -135,7 +139,7 @@ public final class LakeRoutes extends AllDirectives {
         return body;
     }
 
-    private static ObjectNode render(BatchRecompute.Progress progress) {
+    private static ObjectNode render(LakeJob job, LakeJob.Progress progress) {
         ObjectNode body = JSON.createObjectNode()
                 .put("state", progress.state())
                 .put("total", progress.totalFiles())
@@ -143,6 +147,9 @@ public final class LakeRoutes extends AllDirectives {
                 .put("events", progress.events());
         if (progress.from() != null) {
             body.put("from", progress.from().toString()).put("to", progress.to().toString());
+        }
+        if (job instanceof Replay replay) {
+            body.put("topic", replay.topic());
         }
         if (progress.finishedAt() > 0) {
             body.put("seconds", (progress.finishedAt() - progress.startedAt()) / 1000.0);

@@ -20,7 +20,8 @@ public record LakeSettings(
         long rowGroupBytes,
         Path stagingDir,
         String batchMemoryLimit,
-        int batchThreads) {
+        int batchThreads,
+        String replayTopic) {
 
     public LakeSettings {
         if (!store.equals("local") && !store.equals("s3")) {
@@ -50,7 +51,8 @@ public record LakeSettings(
                 c.getBytes("archiver.row-group-bytes"),
                 Path.of(c.getString("staging-dir")).toAbsolutePath(),
                 c.getString("batch.memory-limit"),
-                c.getInt("batch.threads"));
+                c.getInt("batch.threads"),
+                c.getString("replay.topic"));
     }
 
     /** Opens the configured store: the local directory, or the S3 bucket (created when missing). */

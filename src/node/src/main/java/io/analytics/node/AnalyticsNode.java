@@ -18,6 +18,7 @@ import io.analytics.lake.archive.Archiver;
 import io.analytics.lake.batch.BatchRecompute;
 import io.analytics.lake.batch.BatchViewStore;
 import io.analytics.lake.batch.Reconciliation;
+import io.analytics.lake.batch.Replay;
 import io.analytics.lake.store.ObjectStore;
 import io.analytics.node.kafka.EmbeddedKafka;
 import io.analytics.orders.OrderEntity;
@@ -77,6 +78,7 @@ public final class AnalyticsNode implements AutoCloseable {
     private ObjectStore lakeStore;
     private Archiver archiver;
     private BatchRecompute batch;
+    private Replay replay;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -181,6 +183,8 @@ public final class AnalyticsNode implements AutoCloseable {
         BatchRecompute.Settings batchSettings = new BatchRecompute.Settings(lake.stagingDir(), lake.batchMemoryLimit(),
                 lake.batchThreads(), settings.dimensionList());
         batch = new BatchRecompute(lakeStore, batchViews, batchSettings, Clock.systemUTC());
+        Topics.ensure(bootstrap, lake.replayTopic(), settings.partitions(), settings.replicationFactor());
+        replay = new Replay(lakeStore, batchSettings, bootstrap, lake.replayTopic(), Clock.systemUTC());
         Reconciliation reconciliation = new Reconciliation(lakeStore, batchViews, metricsService, batchSettings,
                 settings.allowedLateness(), settings.maxFutureSkew());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
@@ -189,7 +193,7 @@ public final class AnalyticsNode implements AutoCloseable {
                 new OrderReadModelRebuild(system, database.dataSource(), OrderProjection.ID)));
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
-        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver), batch, reconciliation, blocking);
+        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver), batch, replay, reconciliation, blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
@@ -242,6 +246,9 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         if (batch != null) {
             stage("batch layer", batch::close);
+        }
+        if (replay != null) {
+            stage("replay", replay::close);
         }
         if (system != null) {
             stage("actor system", () -> {

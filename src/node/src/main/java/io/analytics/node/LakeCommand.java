@@ -14,13 +14,14 @@ import java.util.Map;
 /**
  * The launcher's batch-layer commands, run against a node (which holds the lake store and the
  * database): {@code ./analytics batch --from DATE --to DATE} recomputes the batch views of those UTC
- * days (both included) with a progress bar on stderr; {@code ./analytics reconcile --date DATE}
+ * days (both included) with a progress bar on stderr; {@code ./analytics replay --from DATE --to DATE}
+ * re-feeds those days' archived events into the replay topic; {@code ./analytics reconcile --date DATE}
  * prints, per hour, the live and batch event counts and the late events that explain the difference.
  * Both take {@code --url URL} and {@code --api-key KEY} (defaults: port ANALYTICS_PORT, key ANALYTICS_DEMO_API_KEY).
  */
 public final class LakeCommand {
 
-    private static final String USAGE = "usage: analytics batch --from 2026-02-16 --to 2026-02-17 | "
+    private static final String USAGE = "usage: analytics (batch|replay) --from 2026-02-16 --to 2026-02-17 | "
             + "analytics reconcile --date 2026-02-16   [--url http://127.0.0.1:8080] [--api-key KEY]";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -52,7 +53,7 @@ public final class LakeCommand {
         LakeCommand command = new LakeCommand(url, key, System.out, System.err);
         try {
             System.exit(switch (args[0]) {
-                case "batch" -> command.batch(required(options, "from"), required(options, "to"));
+                case "batch", "replay" -> command.run(args[0], required(options, "from"), required(options, "to"));
                 case "reconcile" -> command.reconcile(required(options, "date"));
                 default -> fail(USAGE);
             });
@@ -61,12 +62,13 @@ public final class LakeCommand {
         }
     }
 
-    int batch(String from, String to) throws IOException, InterruptedException {
-        URI uri = URI.create(url + "/api/v1/admin/batch");
+    /** Starts a lake job on the node and follows it to the end. */
+    int run(String job, String from, String to) throws IOException, InterruptedException {
+        URI uri = URI.create(url + "/api/v1/admin/" + job);
         JsonNode progress = ProjectionsCommand.call(http, request(URI.create(uri + "?from=" + from + "&to=" + to))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         if (!progress.has("state")) {
-            err.println("analytics batch: " + progress.path("error").asText());
+            err.println("analytics " + job + ": " + progress.path("error").asText());
             return 1;
         }
         long started = System.nanoTime();
@@ -77,11 +79,12 @@ public final class LakeCommand {
         }
         err.println("\r" + ProgressBar.line(progress, (System.nanoTime() - started) / 1e9, "files"));
         if (!progress.get("state").asText().equals("done")) {
-            err.println("analytics batch: " + progress.get("state").asText() + ": " + progress.path("error").asText());
+            err.println("analytics " + job + ": " + progress.get("state").asText() + ": " + progress.path("error").asText());
             return 1;
         }
-        out.printf("batch views of %s to %s recomputed from %,d events in %,d files in %.1f s%n", from, to,
-                progress.get("events").asLong(), progress.get("total").asLong(), progress.path("seconds").asDouble());
+        out.printf("%s of %s to %s: %,d events from %,d files in %.1f s%s%n", job, from, to, progress.get("events").asLong(),
+                progress.get("total").asLong(), progress.path("seconds").asDouble(),
+                progress.has("topic") ? " into topic " + progress.get("topic").asText() : "");
         return 0;
     }
 

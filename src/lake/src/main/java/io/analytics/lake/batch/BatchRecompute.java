@@ -4,7 +4,6 @@ import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.window.WindowSize;
-import io.analytics.lake.archive.LakeLayout;
 import io.analytics.lake.store.ObjectStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,12 +16,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Recomputes the exact 1h and 1d cells of whole UTC days from the lake, one day at a time: the day's
@@ -31,99 +25,31 @@ import org.slf4j.LoggerFactory;
  * the latter with exact distinct users), and the day's views are replaced. Every archived event
  * counts in the window of its event time, however late it arrived.
  */
-public final class BatchRecompute {
-
-    /** How a run goes; {@code files} done of {@code totalFiles}. */
-    public record Progress(String state, LocalDate from, LocalDate to, long totalFiles, long files, long events,
-            long startedAt, long finishedAt, String error) {
-
-        static final Progress IDLE = new Progress("idle", null, null, 0, 0, 0, 0, 0, null);
-
-        public boolean running() {
-            return state.equals("running");
-        }
-    }
+public final class BatchRecompute extends LakeJob {
 
     /** Where and how hard DuckDB may work. */
     public record Settings(Path stagingDir, String memoryLimit, int threads, List<Dimension> dimensions) {}
 
-    private static final Logger log = LoggerFactory.getLogger(BatchRecompute.class);
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_.:-]+");
     private static final List<WindowSize> SIZES = List.of(WindowSize.ONE_HOUR, WindowSize.ONE_DAY);
 
-    private final ObjectStore store;
     private final BatchViewStore views;
     private final Settings settings;
-    private final Clock clock;
-    private final AtomicReference<Progress> progress = new AtomicReference<>(Progress.IDLE);
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "lake-batch");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     public BatchRecompute(ObjectStore store, BatchViewStore views, Settings settings, Clock clock) {
+        super("batch", store, clock);
         for (Dimension dimension : settings.dimensions()) {
             if (!PLAIN_NAME.matcher(dimension.name()).matches()) {
                 throw new IllegalArgumentException("dimension '" + dimension.name() + "' cannot be recomputed in batch: "
                         + "names may use letters, digits and _ . : - only");
             }
         }
-        this.store = store;
         this.views = views;
         this.settings = settings;
-        this.clock = clock;
     }
 
-    public Progress progress() {
-        return progress.get();
-    }
-
-    /** Starts recomputing the days {@code from} to {@code to}, both included; refused while a run is going. */
-    public Progress start(LocalDate from, LocalDate to) {
-        if (to.isBefore(from)) {
-            throw new IllegalArgumentException("to: must not be before from (" + from + ")");
-        }
-        Progress started = new Progress("running", from, to, 0, 0, 0, clock.millis(), 0, null);
-        Progress previous = progress.getAndUpdate(p -> p.running() ? p : started);
-        if (previous.running()) {
-            throw new IllegalStateException("a batch run for " + previous.from() + " to " + previous.to() + " is still going");
-        }
-        worker.execute(() -> run(from, to));
-        return started;
-    }
-
-    private void run(LocalDate from, LocalDate to) {
-        try {
-            List<List<String>> days = new ArrayList<>();
-            long total = 0;
-            for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
-                List<String> keys = store.list(LakeLayout.dayPrefix(day));
-                days.add(keys);
-                total += keys.size();
-            }
-            update(total, 0, 0);
-            LocalDate day = from;
-            for (List<String> keys : days) {
-                long events = recomputeDay(day, keys);
-                Progress p = progress.get();
-                update(p.totalFiles(), p.files() + keys.size(), p.events() + events);
-                day = day.plusDays(1);
-            }
-            progress.updateAndGet(p -> new Progress("done", p.from(), p.to(), p.totalFiles(), p.files(), p.events(),
-                    p.startedAt(), clock.millis(), null));
-        } catch (Exception e) {
-            log.warn("batch run failed: {}", e.getMessage(), e);
-            progress.updateAndGet(p -> new Progress("failed", p.from(), p.to(), p.totalFiles(), p.files(), p.events(),
-                    p.startedAt(), clock.millis(), e.getMessage()));
-        }
-    }
-
-    private void update(long totalFiles, long files, long events) {
-        progress.updateAndGet(p -> new Progress(p.state(), p.from(), p.to(), totalFiles, files, events, p.startedAt(), 0, null));
-    }
-
-    private long recomputeDay(LocalDate day, List<String> keys) throws IOException, SQLException {
+    @Override
+    protected long processDay(LocalDate day, List<String> keys) throws IOException, SQLException {
         long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
         try (DayFiles files = DayFiles.stage(store, keys, settings.stagingDir().resolve("batch-" + day))) {
             List<CellValue> cells = new ArrayList<>();
@@ -191,9 +117,5 @@ public final class BatchRecompute {
             default -> "left(coalesce(json_extract_string(properties, '$.\"" + name + "\"'), "
                     + "json_extract_string(metadata, '$.\"" + name + "\"')), " + Dimension.MAX_VALUE_LENGTH + ")";
         };
-    }
-
-    public void close() {
-        worker.shutdownNow();
     }
 }
