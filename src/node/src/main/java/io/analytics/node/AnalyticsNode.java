@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
+import io.analytics.core.window.WindowSize;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
 import io.analytics.ingest.EventIngest;
@@ -176,6 +177,7 @@ public final class AnalyticsNode implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
+        scheduleRetention(cells);
         BatchViewStore batchViews = new BatchViewStore(database.dataSource());
         batchViews.createTablesIfNotExist();
         MetricsService metricsService = new MetricsService(sharding, partitions, cells, blocking, settings.askTimeout(), batchViews);
@@ -198,6 +200,23 @@ public final class AnalyticsNode implements AutoCloseable {
                 .bind(concat(ingest.route(), metrics.route(), orders.route(), views.route(), admin.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Deletes closed 1m and 5m windows past their retention, now and then every check period. */
+    private void scheduleRetention(MetricCellStore cells) {
+        Duration every = settings.retentionCheckEvery();
+        system.scheduler().scheduleAtFixedRate(Duration.ZERO, every, () -> {
+            long before = Clock.systemUTC().millis() - settings.fineWindowRetention().toMillis();
+            try {
+                int deleted = cells.deleteBefore(List.of(WindowSize.ONE_MINUTE, WindowSize.FIVE_MINUTES), before);
+                if (deleted > 0) {
+                    console.accept(String.format("retention: deleted %,d closed 1m/5m cells older than %s", deleted,
+                            settings.fineWindowRetention()));
+                }
+            } catch (java.sql.SQLException e) {
+                console.accept("retention: cannot delete old cells (next try in " + every + "): " + e.getMessage());
+            }
+        }, system.dispatchers().lookup(DispatcherSelector.blocking()));
     }
 
     /** An analytics event derived from the domain; one that fails validation is a bug, not bad input. */

@@ -37,7 +37,9 @@ public record NodeSettings(
         int orderSnapshotEvery,
         String ordersEventsTopic,
         String demoProjectId,
-        String demoApiKey) {
+        String demoApiKey,
+        Duration fineWindowRetention,
+        Duration retentionCheckEvery) {
 
     public static NodeSettings from(Config root) {
         Config c = root.getConfig("analytics");
@@ -71,7 +73,9 @@ public record NodeSettings(
                 c.getInt("orders.snapshot-every"),
                 c.getString("orders.events-topic"),
                 c.getString("demo-project.id"),
-                c.getString("demo-project.api-key"));
+                c.getString("demo-project.api-key"),
+                c.getDuration("retention.fine-windows"),
+                c.getDuration("retention.check-every"));
     }
 
     public List<Dimension> dimensionList() {

@@ -3,6 +3,7 @@ package io.analytics.projections;
 import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.window.WindowSize;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -92,6 +93,23 @@ public final class MetricCellStore {
                 }
             }
             return cells;
+        }
+    }
+
+    /**
+     * Retention: deletes the closed cells of the given window sizes that started before {@code before};
+     * returns how many rows went. Larger windows keep answering for the same time.
+     */
+    public int deleteBefore(List<WindowSize> sizes, long before) throws SQLException {
+        String placeholders = String.join(",", java.util.Collections.nCopies(sizes.size(), "?"));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM metric_cells WHERE window_size IN (" + placeholders + ") AND window_start < ?")) {
+            for (int i = 0; i < sizes.size(); i++) {
+                delete.setString(i + 1, sizes.get(i).code());
+            }
+            delete.setLong(sizes.size() + 1, before);
+            return delete.executeUpdate();
         }
     }
 
