@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.node.AnalyticsNode;
 import io.analytics.node.kafka.EmbeddedKafka;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import io.analytics.core.event.EventCodec;
 import java.util.Properties;
@@ -192,21 +188,10 @@ class LakeBatchIntegrationTest {
         }
     }
 
-    /** Runs the real launcher command against the node; returns its output after asserting it succeeded. */
+    /** Runs the real launcher command against the node. */
     private static String launch(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(TestSupport.launcher().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--url", node.url(), "--api-key", TestNode.API_KEY));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("ANALYTICS_SKIP_BUILD", "1");
-        Process cli = builder.start();
-        cli.getOutputStream().close();
-        String output;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8))) {
-            output = in.lines().collect(Collectors.joining("\n"));
-        }
-        assertThat(cli.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(cli.exitValue()).as(output).isZero();
-        return output;
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", node.url(), "--api-key", TestNode.API_KEY));
+        return TestSupport.runLauncher(all.toArray(String[]::new));
     }
 }

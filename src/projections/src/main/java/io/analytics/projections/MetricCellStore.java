@@ -77,12 +77,7 @@ public final class MetricCellStore {
                 + "AND window_start >= ? AND window_start < ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, query.projectId());
-            select.setString(2, query.window().code());
-            select.setString(3, query.groupBy().name());
-            select.setString(4, query.cellEventType());
-            select.setLong(5, query.start());
-            select.setLong(6, query.end());
+            bindQuery(select, query);
             List<PartitionCell> cells = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -114,18 +109,40 @@ public final class MetricCellStore {
     }
 
     private static void bind(PreparedStatement upsert, int partition, CellValue cell) throws SQLException {
-        CellKey key = cell.key();
-        upsert.setString(1, key.projectId());
-        upsert.setString(2, key.window().code());
-        upsert.setLong(3, key.windowStart());
-        upsert.setString(4, key.dimension());
-        upsert.setBoolean(5, key.dimensionValue() != null);
-        upsert.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
-        upsert.setString(7, key.eventType());
+        bindCell(upsert, cell, 9);
         upsert.setInt(8, partition);
-        upsert.setLong(9, cell.count());
-        upsert.setDouble(10, cell.amount());
-        upsert.setDouble(11, cell.uniqueUsers());
+    }
+
+    /**
+     * Binds what a query selects as parameters 1 to 6: project, window size, dimension, event type,
+     * window start from (inclusive) and to (exclusive). Shared with tables of the same cell shape.
+     */
+    public static void bindQuery(PreparedStatement select, MetricQuery query) throws SQLException {
+        select.setString(1, query.projectId());
+        select.setString(2, query.window().code());
+        select.setString(3, query.groupBy().name());
+        select.setString(4, query.cellEventType());
+        select.setLong(5, query.start());
+        select.setLong(6, query.end());
+    }
+
+    /**
+     * Binds a cell in this table's column order: the key as parameters 1 to 7 (project, window size,
+     * window start, dimension, has value, value or "", event type), its values from {@code valuesAt}
+     * (count, amount, unique users). Shared with tables of the same cell shape (batch views).
+     */
+    public static void bindCell(PreparedStatement statement, CellValue cell, int valuesAt) throws SQLException {
+        CellKey key = cell.key();
+        statement.setString(1, key.projectId());
+        statement.setString(2, key.window().code());
+        statement.setLong(3, key.windowStart());
+        statement.setString(4, key.dimension());
+        statement.setBoolean(5, key.dimensionValue() != null);
+        statement.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
+        statement.setString(7, key.eventType());
+        statement.setLong(valuesAt, cell.count());
+        statement.setDouble(valuesAt + 1, cell.amount());
+        statement.setDouble(valuesAt + 2, cell.uniqueUsers());
     }
 
     private static boolean isPostgres(DataSource dataSource) {

@@ -4,6 +4,7 @@ import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.window.WindowSize;
+import io.analytics.projections.MetricCellStore;
 import io.analytics.query.BatchViews;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -59,7 +60,7 @@ public final class BatchViewStore implements BatchViews {
                 delete.executeUpdate();
                 int pending = 0;
                 for (CellValue cell : cells) {
-                    bind(insert, cell);
+                    MetricCellStore.bindCell(insert, cell, 8);
                     insert.addBatch();
                     if (++pending % 5000 == 0) {
                         insert.executeBatch();
@@ -137,12 +138,7 @@ public final class BatchViewStore implements BatchViews {
                 + "WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? AND window_start >= ? AND window_start < ?";
         List<CellValue> cells = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement(sql)) {
-            select.setString(1, query.projectId());
-            select.setString(2, query.window().code());
-            select.setString(3, query.groupBy().name());
-            select.setString(4, query.cellEventType());
-            select.setLong(5, query.start());
-            select.setLong(6, query.end());
+            MetricCellStore.bindQuery(select, query);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     CellKey key = new CellKey(query.projectId(), query.window(), rows.getLong(1), query.groupBy().name(),
@@ -152,19 +148,5 @@ public final class BatchViewStore implements BatchViews {
             }
         }
         return cells;
-    }
-
-    private static void bind(PreparedStatement insert, CellValue cell) throws SQLException {
-        CellKey key = cell.key();
-        insert.setString(1, key.projectId());
-        insert.setString(2, key.window().code());
-        insert.setLong(3, key.windowStart());
-        insert.setString(4, key.dimension());
-        insert.setBoolean(5, key.dimensionValue() != null);
-        insert.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
-        insert.setString(7, key.eventType());
-        insert.setLong(8, cell.count());
-        insert.setDouble(9, cell.amount());
-        insert.setDouble(10, cell.uniqueUsers());
     }
 }
