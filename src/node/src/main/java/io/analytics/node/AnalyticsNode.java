@@ -202,10 +202,13 @@ public final class AnalyticsNode implements AutoCloseable {
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    /** Deletes closed 1m and 5m windows past their retention, now and then every check period. */
+    /** Deletes closed 1m and 5m windows past their retention every check period (never when it is 0). */
     private void scheduleRetention(MetricCellStore cells) {
+        if (settings.fineWindowRetention().isZero()) {
+            return;
+        }
         Duration every = settings.retentionCheckEvery();
-        system.scheduler().scheduleAtFixedRate(Duration.ZERO, every, () -> {
+        system.scheduler().scheduleAtFixedRate(every, every, () -> {
             long before = Clock.systemUTC().millis() - settings.fineWindowRetention().toMillis();
             try {
                 int deleted = cells.deleteBefore(List.of(WindowSize.ONE_MINUTE, WindowSize.FIVE_MINUTES), before);
