@@ -63,6 +63,15 @@ final class ApiClient {
                 .build());
     }
 
+    /** GET of any API path (with its query), with this client's key. */
+    Response get(String pathAndQuery) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+                .timeout(Duration.ofSeconds(30))
+                .header("X-API-Key", apiKey)
+                .GET()
+                .build());
+    }
+
     private Response send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         JsonNode body = response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());

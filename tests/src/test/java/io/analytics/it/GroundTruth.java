@@ -32,13 +32,13 @@ final class GroundTruth {
         accepted.putIfAbsent(event.get("event_id").asText(), event);
     }
 
-    synchronized int size() {
-        return accepted.size();
-    }
-
-    /** Every accepted event, once. */
+    /** The accepted events, each once. */
     synchronized List<ObjectNode> events() {
         return List.copyOf(accepted.values());
+    }
+
+    synchronized int size() {
+        return accepted.size();
     }
 
     /**

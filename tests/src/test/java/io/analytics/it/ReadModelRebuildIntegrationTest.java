@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,16 +64,8 @@ class ReadModelRebuildIntegrationTest {
                 Map<String, List<String>> live = dump(postgres);
                 assertThat(live.get("order_view")).hasSize(120);
 
-                Process cli = new ProcessBuilder(TestSupport.launcher().toString(), "projections", "rebuild", "orders",
-                        "--url", base, "--api-key", TestNode.API_KEY).redirectErrorStream(true)
-                        .redirectInput(ProcessBuilder.Redirect.PIPE).start();
-                cli.getOutputStream().close();
-                String output;
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8))) {
-                    output = in.lines().collect(Collectors.joining("\n"));
-                }
-                assertThat(cli.waitFor(120, TimeUnit.SECONDS)).isTrue();
-                assertThat(cli.exitValue()).as(output).isZero();
+                String output = TestSupport.runLauncher("projections", "rebuild", "orders", "--url", base,
+                        "--api-key", TestNode.API_KEY);
                 assertThat(output).contains("100%").contains("rebuilt from");
                 assertThat(dump(postgres)).as("a rebuild of a quiet system changes nothing").isEqualTo(live);
 

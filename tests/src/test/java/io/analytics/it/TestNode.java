@@ -27,6 +27,8 @@ final class TestNode {
         settings.put("analytics.demo-project.api-key", API_KEY);
         settings.put("analytics.metrics.batch.max-delay", "50ms");
         settings.put("analytics.metrics.snapshot-every", 20);
+        // The scenarios are dated February 2026: older than the live layer's retention of 1m windows.
+        settings.put("analytics.retention.fine-windows", "0");
         settings.put("pekko.remote.artery.canonical.port", 0);
         settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
         settings.putAll(extra);

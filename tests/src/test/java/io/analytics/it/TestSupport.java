@@ -2,12 +2,19 @@ package io.analytics.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -84,6 +91,23 @@ final class TestSupport {
         if (first != null) {
             throw first;
         }
+    }
+
+    /** Runs {@code ./analytics args...} (already built) and returns its output, asserting it succeeded. */
+    static String runLauncher(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(launcher().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("ANALYTICS_SKIP_BUILD", "1");
+        Process cli = builder.start();
+        cli.getOutputStream().close();
+        String output;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(cli.getInputStream(), StandardCharsets.UTF_8))) {
+            output = in.lines().collect(Collectors.joining("\n"));
+        }
+        assertThat(cli.waitFor(120, TimeUnit.SECONDS)).as(command + " finished").isTrue();
+        assertThat(cli.exitValue()).as(output).isZero();
+        return output;
     }
 
     static int freePort() throws IOException {

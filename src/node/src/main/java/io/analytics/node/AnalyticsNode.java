@@ -9,12 +9,21 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.typesafe.config.Config;
 import io.analytics.hub.HubSettings;
 import io.analytics.hub.LiveHub;
+import io.analytics.core.window.WindowSize;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
 import io.analytics.ingest.EventIngest;
 import io.analytics.ingest.EventPublisher;
 import io.analytics.ingest.IngestRoutes;
 import io.analytics.ingest.ProjectRateLimiter;
+import io.analytics.lake.LakeRoutes;
+import io.analytics.lake.LakeSettings;
+import io.analytics.lake.archive.Archiver;
+import io.analytics.lake.batch.BatchRecompute;
+import io.analytics.lake.batch.BatchViewStore;
+import io.analytics.lake.batch.Reconciliation;
+import io.analytics.lake.batch.Replay;
+import io.analytics.lake.store.ObjectStore;
 import io.analytics.node.kafka.EmbeddedKafka;
 import io.analytics.ops.ClusterFormation;
 import io.analytics.ops.ConsumerLag;
@@ -53,6 +62,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -83,6 +93,10 @@ public final class AnalyticsNode implements AutoCloseable {
     private JourneyRecorder journeyRecorder;
     private final Telemetry telemetry = new Telemetry();
     private ConsumerLag consumerLag;
+    private ObjectStore lakeStore;
+    private Archiver archiver;
+    private BatchRecompute batch;
+    private Replay replay;
     private ServerBinding binding;
     private String demoApiKey;
 
@@ -178,6 +192,14 @@ public final class AnalyticsNode implements AutoCloseable {
                 settings.dimensionList(), settings.allowedLateness(), settings.maxFutureSkew(), settings.askTimeout()), meters);
         consumerLag = ConsumerLag.start(system, consumer, bootstrap, ops.consumerLagInterval(), meters);
 
+        LakeSettings lake = LakeSettings.from(config.getConfig("analytics"));
+        lakeStore = lake.openStore();
+        if (lake.archiverEnabled()) {
+            archiver = Archiver.start(new Archiver.Settings(bootstrap, settings.topic(), lake.archiverGroup(),
+                    lake.maxFileBytes(), lake.maxFileAge(), lake.rowGroupBytes(), lake.stagingDir().resolve("archiver")), lakeStore);
+            console.accept("archiving " + settings.topic() + " to " + lakeStore.describe());
+        }
+
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
         Route journeyRoutes = startJourneys(bootstrap, blocking, projects);
         EventIngest eventIngest = new EventIngest(acceptedIds, publisher, meters);
@@ -189,8 +211,11 @@ public final class AnalyticsNode implements AutoCloseable {
         IngestRoutes ingest = new IngestRoutes(projects, eventIngest,
                 new ProjectRateLimiter(settings.rateLimit(), settings.rateBurst()),
                 new IngestRoutes.Settings(settings.maxBatchEvents(), settings.maxBodyBytes()));
+        scheduleRetention(cells);
+        BatchViewStore batchViews = new BatchViewStore(database.dataSource());
+        batchViews.createTablesIfNotExist();
         MetricsService metricsService = new MetricsService(
-                sharding, partitions, cells, blocking, settings.askTimeout(), settings.idleTimeout());
+                sharding, partitions, cells, blocking, settings.askTimeout(), settings.idleTimeout(), batchViews);
         MetricsRoutes metrics = new MetricsRoutes(projects, metricsService, settings.dimensions(), Clock.systemUTC());
         TopRoutes top = new TopRoutes(projects, metricsService, settings.topRankings(), settings.dimensions(), Clock.systemUTC());
         WatermarkRoutes watermarks = new WatermarkRoutes(projects, metricsService);
@@ -198,15 +223,23 @@ public final class AnalyticsNode implements AutoCloseable {
                 query -> metricsService.query(query).thenApply(MetricsService.Answer::series),
                 projects, Clock.systemUTC());
         hub.bindTo(meters);
+        BatchRecompute.Settings batchSettings = new BatchRecompute.Settings(lake.stagingDir(), lake.batchMemoryLimit(),
+                lake.batchThreads(), settings.dimensionList());
+        batch = new BatchRecompute(lakeStore, batchViews, batchSettings, Clock.systemUTC());
+        Topics.ensure(bootstrap, lake.replayTopic(), settings.partitions(), settings.replicationFactor());
+        replay = new Replay(lakeStore, batchSettings, bootstrap, lake.replayTopic(), Clock.systemUTC());
+        Reconciliation reconciliation = new Reconciliation(lakeStore, batchViews, metricsService, batchSettings,
+                settings.allowedLateness(), settings.maxFutureSkew());
         OrderRoutes orders = new OrderRoutes(projects, sharding, new OrderJournal(system, settings.askTimeout()),
                 settings.askTimeout(), Clock.systemUTC());
         ProjectionAdminRoutes admin = new ProjectionAdminRoutes(projects, Map.of(OrderProjection.NAME,
                 new OrderReadModelRebuild(system, database.dataSource(), OrderProjection.ID)));
         ReadModelRoutes views = new ReadModelRoutes(projects, new OrderViews(database.dataSource(), orderModels),
                 List.of(orderLag, ordersToKafkaLag), blocking);
+        LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver), batch, replay, reconciliation, blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(),
-                        admin.route(), journeyRoutes, hub.route(), health.route(),
+                        admin.route(), journeyRoutes, hub.route(), health.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -222,6 +255,26 @@ public final class AnalyticsNode implements AutoCloseable {
         journeyRecorder = JourneyRecorder.start(system, store, new JourneyRecorder.Settings(bootstrap, settings.topic(),
                 journeys.consumerGroup(), journeys.maxBatchRecords(), journeys.maxBatchDelay()), blocking);
         return new JourneyRoutes(projects, store, journeys.sessionGap(), settings.dimensions(), blocking, Clock.systemUTC()).route();
+    }
+
+    /** Deletes closed 1m and 5m windows past their retention every check period (never when it is 0). */
+    private void scheduleRetention(MetricCellStore cells) {
+        if (settings.fineWindowRetention().isZero()) {
+            return;
+        }
+        Duration every = settings.retentionCheckEvery();
+        system.scheduler().scheduleAtFixedRate(every, every, () -> {
+            long before = Clock.systemUTC().millis() - settings.fineWindowRetention().toMillis();
+            try {
+                int deleted = cells.deleteBefore(List.of(WindowSize.ONE_MINUTE, WindowSize.FIVE_MINUTES), before);
+                if (deleted > 0) {
+                    console.accept(String.format("retention: deleted %,d closed 1m/5m cells older than %s", deleted,
+                            settings.fineWindowRetention()));
+                }
+            } catch (java.sql.SQLException e) {
+                console.accept("retention: cannot delete old cells (next try in " + every + "): " + e.getMessage());
+            }
+        }, system.dispatchers().lookup(DispatcherSelector.blocking()));
     }
 
     /** An analytics event derived from the domain; one that fails validation is a bug, not bad input. */
@@ -257,6 +310,15 @@ public final class AnalyticsNode implements AutoCloseable {
         if (journeyRecorder != null) {
             stage("journey recorder", () -> await(journeyRecorder.stop()));
         }
+        if (archiver != null) {
+            stage("archiver", archiver::close);
+        }
+        if (batch != null) {
+            stage("batch layer", batch::close);
+        }
+        if (replay != null) {
+            stage("replay", replay::close);
+        }
         if (system != null) {
             stage("actor system", () -> {
                 system.terminate();
@@ -268,6 +330,9 @@ public final class AnalyticsNode implements AutoCloseable {
         }
         if (kafka != null) {
             stage("embedded Kafka", kafka::close);
+        }
+        if (lakeStore != null) {
+            stage("lake store", lakeStore::close);
         }
         if (database != null) {
             stage("database pool", database::close);

@@ -43,7 +43,9 @@ public record NodeSettings(
         String demoProjectId,
         String demoApiKey,
         List<TopRoutes.Ranking> topRankings,
-        Journeys journeys) {
+        Journeys journeys,
+        Duration fineWindowRetention,
+        Duration retentionCheckEvery) {
 
     /** The user-journey recorder (sessions, funnels): see {@code analytics.journeys} in application.conf. */
     public record Journeys(boolean enabled, String consumerGroup, Duration sessionGap, int maxBatchRecords,
@@ -91,7 +93,9 @@ public record NodeSettings(
                 c.getString("demo-project.id"),
                 c.getString("demo-project.api-key"),
                 rankings(c.getConfig("top.rankings")),
-                Journeys.from(c.getConfig("journeys")));
+                Journeys.from(c.getConfig("journeys")),
+                c.getDuration("retention.fine-windows"),
+                c.getDuration("retention.check-every"));
     }
 
     /** {@code purchases { metric = events, event-type = purchase_completed }}: a name for what to rank by. */

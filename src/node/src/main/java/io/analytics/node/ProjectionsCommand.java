@@ -18,7 +18,6 @@ import java.time.Duration;
 public final class ProjectionsCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int BAR = 30;
 
     private ProjectionsCommand() {}
 
@@ -61,11 +60,11 @@ public final class ProjectionsCommand {
         }
         long started = System.nanoTime();
         while (isRunning(progress)) {
-            out.print("\r" + line(progress, (System.nanoTime() - started) / 1e9));
+            out.print("\r" + ProgressBar.line(progress, (System.nanoTime() - started) / 1e9, "events"));
             Thread.sleep(250);
             progress = call(http, HttpRequest.newBuilder(uri).header("X-API-Key", key).GET().build());
         }
-        out.println("\r" + line(progress, (System.nanoTime() - started) / 1e9));
+        out.println("\r" + ProgressBar.line(progress, (System.nanoTime() - started) / 1e9, "events"));
         if (!progress.get("state").asText().equals("done")) {
             out.println("analytics projections: rebuild " + progress.get("state").asText() + ": " + progress.path("error").asText());
             return 1;
@@ -80,20 +79,7 @@ public final class ProjectionsCommand {
         return state.equals("building") || state.equals("writing") || state.equals("catching-up") || state.equals("swapping");
     }
 
-    /** {@code [#########.....................]  31%  312,000/1,000,000 events  52,000 ev/s  ETA 13s  building} */
-    static String line(JsonNode progress, double seconds) {
-        long total = Math.max(1, progress.get("total").asLong());
-        long applied = progress.get("applied").asLong();
-        double fraction = Math.min(1.0, applied / (double) total);
-        int filled = (int) Math.round(fraction * BAR);
-        double rate = seconds > 0 ? applied / seconds : 0;
-        String eta = rate > 0 && applied < total ? String.format("ETA %ds", (long) Math.ceil((total - applied) / rate)) : "";
-        return String.format("[%s%s] %3d%%  %,d/%,d events  %,.0f ev/s  %-9s %s",
-                "#".repeat(filled), ".".repeat(BAR - filled), Math.round(fraction * 100), applied, total, rate, eta,
-                progress.get("state").asText());
-    }
-
-    private static JsonNode call(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
+    static JsonNode call(HttpClient http, HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }

@@ -3,6 +3,7 @@ package io.analytics.projections;
 import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.window.WindowSize;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -90,12 +91,7 @@ public final class MetricCellStore {
                 + "AND window_start >= ? AND window_start < ?";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setString(1, query.projectId());
-            select.setString(2, query.cellSize().code());
-            select.setString(3, query.groupBy().name());
-            select.setString(4, query.cellEventType());
-            select.setLong(5, query.cellsFrom());
-            select.setLong(6, query.cellsTo());
+            bindQuery(select, query);
             List<PartitionCell> cells = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -109,21 +105,60 @@ public final class MetricCellStore {
         }
     }
 
+    /**
+     * Retention: deletes the closed cells of the given window sizes that started before {@code before};
+     * returns how many rows went. Larger windows keep answering for the same time.
+     */
+    public int deleteBefore(List<WindowSize> sizes, long before) throws SQLException {
+        String placeholders = String.join(",", java.util.Collections.nCopies(sizes.size(), "?"));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement(
+                        "DELETE FROM metric_cells WHERE window_size IN (" + placeholders + ") AND window_start < ?")) {
+            for (int i = 0; i < sizes.size(); i++) {
+                delete.setString(i + 1, sizes.get(i).code());
+            }
+            delete.setLong(sizes.size() + 1, before);
+            return delete.executeUpdate();
+        }
+    }
+
     private static void bind(PreparedStatement upsert, int partition, CellValue cell) throws SQLException {
-        CellKey key = cell.key();
-        upsert.setString(1, key.projectId());
-        upsert.setString(2, key.window().code());
-        upsert.setLong(3, key.windowStart());
-        upsert.setString(4, key.dimension());
-        upsert.setBoolean(5, key.dimensionValue() != null);
-        upsert.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
-        upsert.setString(7, key.eventType());
+        bindCell(upsert, cell, 9);
         upsert.setInt(8, partition);
-        upsert.setLong(9, cell.count());
-        upsert.setDouble(10, cell.amount());
-        upsert.setDouble(11, cell.uniqueUsers());
         upsert.setBytes(12, cell.users());
         upsert.setBytes(13, cell.amounts());
+    }
+
+    /**
+     * Binds what a query selects as parameters 1 to 6: project, stored window size, dimension, event
+     * type, window start from (inclusive) and to (exclusive). Shared with tables of the same cell shape.
+     */
+    public static void bindQuery(PreparedStatement select, MetricQuery query) throws SQLException {
+        select.setString(1, query.projectId());
+        select.setString(2, query.cellSize().code());
+        select.setString(3, query.groupBy().name());
+        select.setString(4, query.cellEventType());
+        select.setLong(5, query.cellsFrom());
+        select.setLong(6, query.cellsTo());
+    }
+
+    /**
+     * Binds a cell in this table's column order: the key as parameters 1 to 7 (project, window size,
+     * window start, dimension, has value, value or "", event type), its values from {@code valuesAt}
+     * (count, amount, unique users). Shared with tables of the same cell shape (batch views).
+     */
+    public static void bindCell(PreparedStatement statement, CellValue cell, int valuesAt) throws SQLException {
+        CellKey key = cell.key();
+        statement.setString(1, key.projectId());
+        statement.setString(2, key.window().code());
+        statement.setLong(3, key.windowStart());
+        statement.setString(4, key.dimension());
+        statement.setBoolean(5, key.dimensionValue() != null);
+        statement.setString(6, key.dimensionValue() == null ? "" : key.dimensionValue());
+        statement.setString(7, key.eventType());
+        statement.setLong(valuesAt, cell.count());
+        statement.setDouble(valuesAt + 1, cell.amount());
+        statement.setDouble(valuesAt + 2, cell.uniqueUsers());
     }
 
     private static boolean isPostgres(DataSource dataSource) {

@@ -110,7 +110,9 @@ public final class MetricsRoutes extends AllDirectives {
         body.put("start_time", Instant.ofEpochMilli(query.start()).toString());
         body.put("end_time", Instant.ofEpochMilli(query.end()).toString());
         QueryParams.putWatermark(body, answer.watermark());
-        if (query.metric().approximate()) {
+        boolean allExact = !answer.series().isEmpty() && answer.series().stream()
+                .allMatch(s -> s.points().stream().allMatch(p -> p.layer() == MetricSeries.Layer.BATCH));
+        if (query.metric().approximate() && !allExact) {
             body.put("approximate", true);
         }
         if (query.metric() == Metric.AMOUNT_PERCENTILES) {
@@ -138,5 +140,6 @@ public final class MetricsRoutes extends AllDirectives {
             p.put("p99", point.percentiles().p99());
         }
         p.put("final", query.window().endOf(point.windowStart()) <= watermark);
+        p.put("layer", point.layer().code());
     }
 }

@@ -1,18 +1,22 @@
 package io.analytics.query;
 
 import io.analytics.core.metric.CellValue;
+import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.metric.SeriesAssembler;
 import io.analytics.core.window.OperatorWatermark;
+import io.analytics.core.window.WindowSpec;
 import io.analytics.projections.MetricCellStore;
 import io.analytics.stream.metrics.MetricPartition;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -25,7 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * holds and the watermark through which it has handed windows to the read model; the read model is
  * read only after those answers, for windows ending at or before that watermark, so a window released
  * between the two reads is still found exactly once. The same answers give the stream's watermark,
- * which says which of the windows are final.
+ * which says which of the windows are final. Windows the batch layer has recomputed are answered from
+ * its views instead ({@link BatchViews}), and every point says which layer served it.
  */
 public final class MetricsService {
 
@@ -35,26 +40,57 @@ public final class MetricsService {
     /** Every partition's progress and the stream's watermark over them. */
     public record Status(List<MetricPartition.Progress> partitions, long watermark, Duration idleTimeout) {}
 
+    private static final Set<Metric> BATCH_METRICS =
+            EnumSet.of(Metric.EVENTS, Metric.ORDERS, Metric.REVENUE, Metric.AVG_ORDER_VALUE, Metric.UNIQUE_USERS);
+
     private final ClusterSharding sharding;
     private final int partitions;
     private final MetricCellStore store;
     private final Executor blocking;
     private final Duration askTimeout;
     private final Duration idleTimeout;
+    private final BatchViews batch;
 
     public MetricsService(ClusterSharding sharding, int partitions, MetricCellStore store, Executor blocking,
-            Duration askTimeout, Duration idleTimeout) {
+            Duration askTimeout, Duration idleTimeout, BatchViews batch) {
         this.sharding = sharding;
         this.partitions = partitions;
         this.store = store;
         this.blocking = blocking;
         this.askTimeout = askTimeout;
         this.idleTimeout = idleTimeout;
+        this.batch = batch;
     }
 
+    /** The merged answer: windows the batch layer covers from its views, the others from the live layer. */
     public CompletionStage<Answer> query(MetricQuery query) {
         return this.<MetricPartition.Cells>askAll(replyTo -> new MetricPartition.QueryCells(query, replyTo))
-                .thenApplyAsync(live -> merge(query, live), blocking);
+                .thenApplyAsync(live -> new Answer(layered(query, liveCells(query, live)), watermark(progressOf(live))), blocking);
+    }
+
+    /** The live layer's answer alone, whatever the batch layer holds (what reconciliation compares). */
+    public CompletionStage<List<MetricSeries>> queryLiveOnly(MetricQuery query) {
+        return this.<MetricPartition.Cells>askAll(replyTo -> new MetricPartition.QueryCells(query, replyTo))
+                .thenApplyAsync(live -> SeriesAssembler.assemble(query, liveCells(query, live), MetricSeries.Layer.LIVE), blocking);
+    }
+
+    /**
+     * Batch cells replace live ones only where the asked window is a stored one (a sliding or multi-size
+     * window straddling the batch cutoff would otherwise be answered twice, once by each layer) and for
+     * the metrics the batch views hold: they keep no amount distributions and count late events in
+     * their own windows, not in the window of their arrival.
+     */
+    private List<MetricSeries> layered(MetricQuery query, List<CellValue> live) {
+        boolean batchable = BATCH_METRICS.contains(query.metric()) && query.window().equals(WindowSpec.tumbling(query.cellSize()));
+        BatchViews.Answer exact = batchable ? batch.select(query) : BatchViews.Answer.NOTHING;
+        if (exact.covered().isEmpty()) {
+            return SeriesAssembler.assemble(query, live, MetricSeries.Layer.LIVE);
+        }
+        List<CellValue> uncovered = live.stream()
+                .filter(cell -> !exact.covers(cell.key().windowStart(), cell.key().windowEnd()))
+                .toList();
+        return SeriesAssembler.merge(SeriesAssembler.assemble(query, exact.cells(), MetricSeries.Layer.BATCH),
+                SeriesAssembler.assemble(query, uncovered, MetricSeries.Layer.LIVE));
     }
 
     public CompletionStage<Status> status() {
@@ -73,7 +109,11 @@ public final class MetricsService {
                 .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
     }
 
-    private Answer merge(MetricQuery query, List<MetricPartition.Cells> live) {
+    private static List<MetricPartition.Progress> progressOf(List<MetricPartition.Cells> live) {
+        return live.stream().map(MetricPartition.Cells::progress).toList();
+    }
+
+    private List<CellValue> liveCells(MetricQuery query, List<MetricPartition.Cells> live) {
         Map<Integer, Long> releasedThrough = new HashMap<>();
         List<CellValue> cells = new ArrayList<>();
         for (MetricPartition.Cells partition : live) {
@@ -86,8 +126,7 @@ public final class MetricsService {
                 cells.add(stored.cell());
             }
         }
-        long watermark = watermark(live.stream().map(MetricPartition.Cells::progress).toList());
-        return new Answer(SeriesAssembler.assemble(query, cells), watermark);
+        return cells;
     }
 
     private long watermark(List<MetricPartition.Progress> progress) {

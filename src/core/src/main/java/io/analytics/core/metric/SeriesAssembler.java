@@ -21,6 +21,11 @@ public final class SeriesAssembler {
     private SeriesAssembler() {}
 
     public static List<MetricSeries> assemble(MetricQuery query, Iterable<CellValue> cells) {
+        return assemble(query, cells, MetricSeries.Layer.LIVE);
+    }
+
+    /** The series of cells that all come from one layer, each point marked with it. */
+    public static List<MetricSeries> assemble(MetricQuery query, Iterable<CellValue> cells, MetricSeries.Layer layer) {
         Map<String, TreeMap<Long, Totals>> groups = new HashMap<>();
         for (CellValue cell : cells) {
             if (!query.selects(cell.key())) {
@@ -32,12 +37,12 @@ public final class SeriesAssembler {
         }
         List<MetricSeries> series = new ArrayList<>(groups.size());
         groups.forEach((key, stored) -> {
-            List<MetricSeries.Point> points = points(query, stored);
+            List<MetricSeries.Point> points = points(query, stored).stream().map(point -> point.withLayer(layer)).toList();
             if (!points.isEmpty()) {
                 series.add(new MetricSeries(key, List.copyOf(points)));
             }
         });
-        series.sort(Comparator.comparing(MetricSeries::key, Comparator.nullsLast(Comparator.naturalOrder())));
+        series.sort(BY_KEY);
         return series;
     }
 
@@ -53,6 +58,31 @@ public final class SeriesAssembler {
         }
         return points;
     }
+
+    /**
+     * Series of two layers as one answer: the points of a group from both, in time order. The layers
+     * answer disjoint windows, so no window appears twice.
+     */
+    public static List<MetricSeries> merge(List<MetricSeries> first, List<MetricSeries> second) {
+        Map<String, List<MetricSeries.Point>> groups = new HashMap<>();
+        for (MetricSeries s : first) {
+            groups.computeIfAbsent(s.key(), k -> new ArrayList<>()).addAll(s.points());
+        }
+        for (MetricSeries s : second) {
+            groups.computeIfAbsent(s.key(), k -> new ArrayList<>()).addAll(s.points());
+        }
+        List<MetricSeries> merged = new ArrayList<>(groups.size());
+        groups.forEach((key, points) -> {
+            points.sort(Comparator.comparingLong(MetricSeries.Point::windowStart));
+            merged.add(new MetricSeries(key, List.copyOf(points)));
+        });
+        merged.sort(BY_KEY);
+        return merged;
+    }
+
+    private static final Comparator<MetricSeries> BY_KEY =
+            Comparator.comparing(MetricSeries::key, Comparator.nullsLast(Comparator.naturalOrder()));
+
 
     /** The asked windows that contain at least one stored window: only those can have a point. */
     private static TreeSet<Long> windowStarts(MetricQuery query, NavigableMap<Long, Totals> stored) {

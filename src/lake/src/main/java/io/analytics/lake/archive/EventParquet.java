@@ -1,0 +1,158 @@
+package io.analytics.lake.archive;
+
+import static org.apache.parquet.schema.LogicalTypeAnnotation.jsonType;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.stringType;
+import static org.apache.parquet.schema.LogicalTypeAnnotation.timestampType;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.BINARY;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.DOUBLE;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT32;
+import static org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.analytics.core.event.AnalyticsEvent;
+import io.analytics.core.metric.Dimension;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.LogicalTypeAnnotation.TimeUnit;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Types;
+
+/**
+ * The Parquet form of an archived event: typed common fields, the full {@code properties} and
+ * {@code metadata} as JSON, and the record's Kafka coordinates. {@code currency}, {@code country} and
+ * {@code product_id} are looked up like the metrics API's dimensions (property, then metadata).
+ */
+public final class EventParquet {
+
+    public static final MessageType SCHEMA = Types.buildMessage()
+            .required(BINARY).as(stringType()).named("event_id")
+            .required(BINARY).as(stringType()).named("event_type")
+            .required(INT64).as(timestampType(true, TimeUnit.MILLIS)).named("timestamp")
+            .optional(BINARY).as(stringType()).named("user_id")
+            .optional(BINARY).as(stringType()).named("session_id")
+            .required(BINARY).as(stringType()).named("project_id")
+            .optional(DOUBLE).named("amount")
+            .optional(BINARY).as(stringType()).named("currency")
+            .optional(BINARY).as(stringType()).named("country")
+            .optional(BINARY).as(stringType()).named("product_id")
+            .required(BINARY).as(jsonType()).named("properties")
+            .required(BINARY).as(jsonType()).named("metadata")
+            .required(INT32).named("kafka_partition")
+            .required(INT64).named("kafka_offset")
+            .required(INT64).as(timestampType(true, TimeUnit.MILLIS)).named("kafka_timestamp")
+            .named("event");
+
+    private static final Dimension CURRENCY = new Dimension("currency");
+    private static final Dimension COUNTRY = new Dimension("country");
+    private static final Dimension PRODUCT = new Dimension("product_id");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EventParquet() {}
+
+    /** A Snappy-compressed writer to a local file, buffering at most {@code rowGroupBytes} in memory. */
+    public static ParquetWriter<ArchivedRecord> writer(Path file, long rowGroupBytes) throws IOException {
+        return new Builder(new LocalOutputFile(file))
+                .withCompressionCodec(CompressionCodecName.SNAPPY)
+                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+                .withRowGroupSize(rowGroupBytes)
+                .withWriterVersion(ParquetProperties.WriterVersion.PARQUET_1_0)
+                .withDictionaryEncoding(true)
+                .build();
+    }
+
+    private static final class Builder extends ParquetWriter.Builder<ArchivedRecord, Builder> {
+
+        Builder(OutputFile file) {
+            super(file);
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<ArchivedRecord> getWriteSupport(Configuration conf) {
+            return new RecordWriteSupport();
+        }
+    }
+
+    private static final class RecordWriteSupport extends WriteSupport<ArchivedRecord> {
+
+        private RecordConsumer out;
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+            return new WriteContext(SCHEMA, Map.of("writer", "analytics archiver"));
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.out = recordConsumer;
+        }
+
+        @Override
+        public void write(ArchivedRecord record) {
+            AnalyticsEvent event = record.event();
+            out.startMessage();
+            text(0, "event_id", event.eventId());
+            text(1, "event_type", event.eventType());
+            int64(2, "timestamp", event.timestamp());
+            text(3, "user_id", event.userId());
+            text(4, "session_id", event.sessionId());
+            text(5, "project_id", event.projectId());
+            Double amount = event.amount();
+            if (amount != null) {
+                out.startField("amount", 6);
+                out.addDouble(amount);
+                out.endField("amount", 6);
+            }
+            text(7, "currency", CURRENCY.valueOf(event));
+            text(8, "country", COUNTRY.valueOf(event));
+            text(9, "product_id", PRODUCT.valueOf(event));
+            text(10, "properties", json(event.properties()));
+            text(11, "metadata", json(event.metadata()));
+            out.startField("kafka_partition", 12);
+            out.addInteger(record.partition());
+            out.endField("kafka_partition", 12);
+            int64(13, "kafka_offset", record.offset());
+            int64(14, "kafka_timestamp", record.brokerTime());
+            out.endMessage();
+        }
+
+        private void text(int index, String name, String value) {
+            if (value == null) {
+                return;
+            }
+            out.startField(name, index);
+            out.addBinary(Binary.fromString(value));
+            out.endField(name, index);
+        }
+
+        private void int64(int index, String name, long value) {
+            out.startField(name, index);
+            out.addLong(value);
+            out.endField(name, index);
+        }
+
+        private static String json(Map<String, Object> attributes) {
+            try {
+                return JSON.writeValueAsString(attributes);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("decoded JSON attributes always serialise", e);
+            }
+        }
+    }
+}

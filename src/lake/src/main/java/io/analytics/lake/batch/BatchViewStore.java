@@ -1,0 +1,152 @@
+package io.analytics.lake.batch;
+
+import io.analytics.core.metric.CellKey;
+import io.analytics.core.metric.CellValue;
+import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.window.WindowSize;
+import io.analytics.projections.MetricCellStore;
+import io.analytics.query.BatchViews;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Batch views in the node's database (PostgreSQL or H2): {@code batch_cells}, the exact 1h and 1d
+ * cells, and {@code batch_days}, the UTC days they cover. A day is replaced whole in one transaction,
+ * so a query sees a day's old views or its new ones, never a mix.
+ */
+public final class BatchViewStore implements BatchViews {
+
+    static final long DAY = Duration.ofDays(1).toMillis();
+    private static final String COLUMNS = "project_id, window_size, window_start, dimension, has_value, dimension_value, "
+            + "event_type, event_count, amount, unique_users";
+
+    private final DataSource dataSource;
+
+    public BatchViewStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public void createTablesIfNotExist() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS batch_cells (project_id VARCHAR(200) NOT NULL, window_size VARCHAR(4) NOT NULL, "
+                    + "window_start BIGINT NOT NULL, dimension VARCHAR(200) NOT NULL, has_value BOOLEAN NOT NULL, "
+                    + "dimension_value VARCHAR(256) NOT NULL, event_type VARCHAR(100) NOT NULL, event_count BIGINT NOT NULL, "
+                    + "amount DOUBLE PRECISION NOT NULL, unique_users DOUBLE PRECISION NOT NULL, PRIMARY KEY (project_id, "
+                    + "window_size, dimension, event_type, window_start, has_value, dimension_value))");
+            s.execute("CREATE TABLE IF NOT EXISTS batch_days (day_start BIGINT PRIMARY KEY, computed_at BIGINT NOT NULL, "
+                    + "events BIGINT NOT NULL, files INT NOT NULL)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the batch view tables: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replaces the views of one UTC day. */
+    public void replaceDay(long dayStart, List<CellValue> cells, long events, int files, long computedAt) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM batch_cells WHERE window_start >= ? AND window_start < ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO batch_cells (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+                    PreparedStatement forget = c.prepareStatement("DELETE FROM batch_days WHERE day_start = ?");
+                    PreparedStatement cover = c.prepareStatement("INSERT INTO batch_days (day_start, computed_at, events, files) VALUES (?,?,?,?)")) {
+                delete.setLong(1, dayStart);
+                delete.setLong(2, dayStart + DAY);
+                delete.executeUpdate();
+                int pending = 0;
+                for (CellValue cell : cells) {
+                    MetricCellStore.bindCell(insert, cell, 8);
+                    insert.addBatch();
+                    if (++pending % 5000 == 0) {
+                        insert.executeBatch();
+                    }
+                }
+                insert.executeBatch();
+                forget.setLong(1, dayStart);
+                forget.executeUpdate();
+                cover.setLong(1, dayStart);
+                cover.setLong(2, computedAt);
+                cover.setLong(3, events);
+                cover.setInt(4, files);
+                cover.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Answer select(MetricQuery query) {
+        if (query.cellSize() != WindowSize.ONE_HOUR && query.cellSize() != WindowSize.ONE_DAY) {
+            return Answer.NOTHING;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            List<Range> covered = covered(c, query.start(), query.end());
+            if (covered.isEmpty()) {
+                return Answer.NOTHING;
+            }
+            return new Answer(covered, cells(c, query));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the batch views: " + e.getMessage(), e);
+        }
+    }
+
+    /** The day's exact cells of one window size, dimension and event type ({@code *} for all). */
+    public List<CellValue> cells(MetricQuery query) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return cells(c, query);
+        }
+    }
+
+    public boolean covers(long dayStart) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return !covered(c, dayStart, dayStart + DAY).isEmpty();
+        }
+    }
+
+    /** Covered days meeting [start, end), adjacent days joined into one range. */
+    private static List<Range> covered(Connection c, long start, long end) throws SQLException {
+        List<Range> ranges = new ArrayList<>();
+        try (PreparedStatement days = c.prepareStatement(
+                "SELECT day_start FROM batch_days WHERE day_start < ? AND day_start + " + DAY + " > ? ORDER BY day_start")) {
+            days.setLong(1, end);
+            days.setLong(2, start);
+            try (ResultSet rows = days.executeQuery()) {
+                while (rows.next()) {
+                    long day = rows.getLong(1);
+                    Range last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+                    if (last != null && last.end() == day) {
+                        ranges.set(ranges.size() - 1, new Range(last.start(), day + DAY));
+                    } else {
+                        ranges.add(new Range(day, day + DAY));
+                    }
+                }
+            }
+        }
+        return ranges;
+    }
+
+    private static List<CellValue> cells(Connection c, MetricQuery query) throws SQLException {
+        String sql = "SELECT window_start, has_value, dimension_value, event_count, amount, unique_users FROM batch_cells "
+                + "WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? AND window_start >= ? AND window_start < ?";
+        List<CellValue> cells = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(sql)) {
+            MetricCellStore.bindQuery(select, query);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    CellKey key = new CellKey(query.projectId(), query.cellSize(), rows.getLong(1), query.groupBy().name(),
+                            rows.getBoolean(2) ? rows.getString(3) : null, query.cellEventType());
+                    cells.add(new CellValue(key, rows.getLong(4), rows.getDouble(5), rows.getDouble(6)));
+                }
+            }
+        }
+        return cells;
+    }
+}
