@@ -4,6 +4,7 @@ import io.analytics.core.event.AnalyticsEvent;
 import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,16 +102,20 @@ public final class PartitionBatch {
 
     /**
      * One delta per cell of every window size: each cell events were added to, and its share of the
-     * larger windows containing it. Every cell's own delta is taken before any merging, so a cell that
-     * is both a target of smaller cells and a source for larger ones is never counted twice.
+     * larger windows containing it. Cells are rolled up largest size first, so a cell that is both a
+     * target of smaller cells and a source for larger ones has passed on only its own events before
+     * smaller cells are merged into it; merges are in memory, and each cell is serialised once. Only
+     * minutes are shared with the batch's own cells: they are never a target, so the batch is unchanged.
      */
     public List<CellDelta> deltas() {
-        Map<CellKey, MetricCell> all = new HashMap<>();
-        for (Map.Entry<CellKey, MetricCell> entry : finest.entrySet()) {
+        Map<CellKey, MetricCell> all = new HashMap<>(finest);
+        all.replaceAll((key, cell) -> key.window() == SIZES[0] ? cell : cell.copy(key));
+        List<Map.Entry<CellKey, MetricCell>> largestFirst = new ArrayList<>(finest.entrySet());
+        largestFirst.sort(Comparator.comparing((Map.Entry<CellKey, MetricCell> e) -> e.getKey().window()).reversed());
+        for (Map.Entry<CellKey, MetricCell> entry : largestFirst) {
             CellKey key = entry.getKey();
-            CellDelta own = entry.getValue().toDelta(key);
-            for (int i = key.window().ordinal(); i < SIZES.length; i++) {
-                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(own);
+            for (int i = key.window().ordinal() + 1; i < SIZES.length; i++) {
+                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(entry.getValue());
             }
         }
         List<CellDelta> deltas = new ArrayList<>(all.size());
