@@ -4,7 +4,6 @@ import io.analytics.core.event.AnalyticsEvent;
 import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,22 +101,19 @@ public final class PartitionBatch {
 
     /**
      * One delta per cell of every window size: each cell events were added to, and its share of the
-     * larger windows containing it. Cells are rolled up largest size first, so a cell that is both a
-     * target of smaller cells and a source for larger ones has passed on only its own events before
-     * smaller cells are merged into it; merges are in memory, and each cell is serialised once. Only
-     * minutes are shared with the batch's own cells: they are never a target, so the batch is unchanged.
+     * larger windows containing it, merged in memory and serialised once. The sources are the batch's
+     * own cells, which nothing merges into: a minute is never a target, and a larger cell that is
+     * (it took late events) enters the result as a copy. So no event is counted twice, and the batch
+     * is unchanged.
      */
     public List<CellDelta> deltas() {
         Map<CellKey, MetricCell> all = new HashMap<>(finest);
         all.replaceAll((key, cell) -> key.window() == SIZES[0] ? cell : cell.copy(key));
-        List<Map.Entry<CellKey, MetricCell>> largestFirst = new ArrayList<>(finest.entrySet());
-        largestFirst.sort(Comparator.comparing((Map.Entry<CellKey, MetricCell> e) -> e.getKey().window()).reversed());
-        for (Map.Entry<CellKey, MetricCell> entry : largestFirst) {
-            CellKey key = entry.getKey();
+        finest.forEach((key, cell) -> {
             for (int i = key.window().ordinal() + 1; i < SIZES.length; i++) {
-                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(entry.getValue());
+                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(cell);
             }
-        }
+        });
         List<CellDelta> deltas = new ArrayList<>(all.size());
         all.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
         return deltas;
