@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
@@ -191,8 +194,8 @@ class EventTimeIntegrationTest {
 
     /** The value's rank among the true amounts lies within the error of the rank asked for. */
     private static void assertRank(double[] sorted, double value, double q, double rankError, String what) {
-        long below = java.util.Arrays.stream(sorted).filter(a -> a < value).count();
-        long atOrBelow = java.util.Arrays.stream(sorted).filter(a -> a <= value).count();
+        long below = Arrays.stream(sorted).filter(a -> a < value).count();
+        long atOrBelow = Arrays.stream(sorted).filter(a -> a <= value).count();
         double n = sorted.length;
         assertThat(atOrBelow).as("value %s is one of the amounts of %s", value, what).isGreaterThan(below);
         assertThat(below / n).as("rank of p%s in %s", q, what).isLessThanOrEqualTo(q + rankError);
@@ -259,7 +262,7 @@ class EventTimeIntegrationTest {
     @Test
     @Order(6)
     void idlePartitionsDoNotHoldTheWatermarkBack() throws Exception {
-        awaitStatus(status -> java.util.stream.StreamSupport.stream(status.get("partitions").spliterator(), false)
+        awaitStatus(status -> StreamSupport.stream(status.get("partitions").spliterator(), false)
                 .allMatch(p -> p.get("idle").asBoolean()), "every partition idle");
         Random random = new Random(9);
         ObjectNode slower = null;
@@ -338,7 +341,7 @@ class EventTimeIntegrationTest {
     }
 
     /** Posts events in one request (no resends: the order within each partition is the order here). */
-    private static void post(List<ObjectNode> events, java.util.function.Consumer<ObjectNode> accepted) throws Exception {
+    private static void post(List<ObjectNode> events, Consumer<ObjectNode> accepted) throws Exception {
         ArrayNode body = ApiClient.JSON.createArrayNode();
         events.forEach(body::add);
         ApiClient.Response response = api.post(ApiClient.JSON.writeValueAsString(body));

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -58,7 +59,7 @@ public final class TopRoutes extends AllDirectives {
             Clock clock) {
         this.projects = projects;
         this.service = service;
-        this.rankings = rankings.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(Ranking::name, r -> r));
+        this.rankings = rankings.stream().collect(Collectors.toUnmodifiableMap(Ranking::name, r -> r));
         this.dimensions = Set.copyOf(dimensions);
         this.clock = clock;
     }

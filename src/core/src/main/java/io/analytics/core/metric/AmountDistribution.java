@@ -38,6 +38,11 @@ public final class AmountDistribution {
         sketch.merge(KllDoublesSketch.wrap(Memory.wrap(other)));
     }
 
+    /** Adds another cell's amounts without a round trip through bytes. */
+    public void merge(AmountDistribution other) {
+        sketch.merge(other.sketch);
+    }
+
     public boolean isEmpty() {
         return sketch.isEmpty();
     }

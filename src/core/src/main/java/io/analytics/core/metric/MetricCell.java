@@ -39,6 +39,18 @@ public final class MetricCell {
         }
     }
 
+    /** Adds another cell's totals and sketches in memory (the other cell is not changed). */
+    public void merge(MetricCell other) {
+        count += other.count;
+        amount += other.amount;
+        if (other.users != null) {
+            users().merge(other.users);
+        }
+        if (other.amounts != null) {
+            amounts().merge(other.amounts);
+        }
+    }
+
     /** Rebuilds a cell from its absolute totals, as taken by {@link #toDelta(CellKey)}. */
     public static MetricCell of(CellDelta totals) {
         MetricCell cell = new MetricCell();

@@ -101,18 +101,19 @@ public final class PartitionBatch {
 
     /**
      * One delta per cell of every window size: each cell events were added to, and its share of the
-     * larger windows containing it. Every cell's own delta is taken before any merging, so a cell that
-     * is both a target of smaller cells and a source for larger ones is never counted twice.
+     * larger windows containing it, merged in memory and serialised once. The sources are the batch's
+     * own cells, which nothing merges into: a minute is never a target, and a larger cell that is
+     * (it took late events) enters the result as a copy. So no event is counted twice, and the batch
+     * is unchanged.
      */
     public List<CellDelta> deltas() {
-        Map<CellKey, MetricCell> all = new HashMap<>();
-        for (Map.Entry<CellKey, MetricCell> entry : finest.entrySet()) {
-            CellKey key = entry.getKey();
-            CellDelta own = entry.getValue().toDelta(key);
-            for (int i = key.window().ordinal(); i < SIZES.length; i++) {
-                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(own);
+        Map<CellKey, MetricCell> all = new HashMap<>(finest);
+        all.replaceAll((key, cell) -> key.window() == SIZES[0] ? cell : cell.copy(key));
+        finest.forEach((key, cell) -> {
+            for (int i = key.window().ordinal() + 1; i < SIZES.length; i++) {
+                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(cell);
             }
-        }
+        });
         List<CellDelta> deltas = new ArrayList<>(all.size());
         all.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
         return deltas;

@@ -115,7 +115,7 @@ public final class SeriesAssembler {
             for (Totals part : parts) {
                 all.count += part.count;
                 all.summedUserEstimates += part.summedUserEstimates;
-                all.cell.merge(part.cell.toDelta(null)); // the key of a delta is not read by a merge
+                all.cell.merge(part.cell);
             }
             return all;
         }
