@@ -46,7 +46,7 @@ final class SeriesCatalog {
         add(new SeriesSpec.Ranking("orders_by_country", Metric.ORDERS, WindowSize.ONE_DAY, new Dimension("country"),
                 new LiveRange.Today(), settings.topLimit()));
         add(new SeriesSpec.Unavailable("funnel_today",
-                "funnels not available: this node has no funnel engine yet, so funnel_today has no data to show"));
+                "funnels not available on the live hub yet: funnel_today is not wired to the funnel engine; ask GET /api/v1/funnels"));
         List<AlertRule> rules = new ArrayList<>();
         for (Config rule : settings.alerts()) {
             rules.add(rule(rule, List.of(orders, revenue, average)));
