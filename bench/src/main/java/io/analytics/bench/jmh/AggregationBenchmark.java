@@ -1,12 +1,14 @@
 package io.analytics.bench.jmh;
 
 import io.analytics.core.event.AnalyticsEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.analytics.core.metric.CellDelta;
-import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.Dimension;
-import io.analytics.core.metric.MetricCell;
 import io.analytics.core.metric.PartitionBatch;
+import io.analytics.core.metric.WindowCells;
 import io.analytics.core.window.Watermark;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What event-time disorder costs the stream's own work on one partition: micro-batches of events
- * aggregated into cells ({@link PartitionBatch}) and their deltas merged into the entity's open
- * windows, as {@code MetricPartition} does, with the default dimensions and lateness. In order, a
+ * aggregated into cells ({@link PartitionBatch}), their deltas serialised as the journal writes them
+ * (CBOR) and rolled up into the entity's open windows ({@link WindowCells}), windows released as the
+ * watermark passes them, as {@code MetricPartition} does, with the default dimensions and lateness. In order, a
  * batch's events fall in one or two minutes; with disorder D each event's time lags the stream's by
  * a uniform amount in [0, D], so a batch spreads over up to D of minutes and makes more cells. Run
  * with {@code -p disorderMillis=0,300000} (bench/disorder.sh alternates the two).
@@ -60,7 +63,8 @@ public class AggregationBenchmark {
     private List<List<AnalyticsEvent>> batches;
     private int next;
     private Watermark watermark;
-    private Map<CellKey, MetricCell> entity;
+    private WindowCells entity;
+    private final ObjectMapper journal = new ObjectMapper(new CBORFactory());
 
     @Setup(Level.Trial)
     public void generate() {
@@ -82,13 +86,13 @@ public class AggregationBenchmark {
     public void reset() {
         next = 0;
         watermark = Watermark.initial(LATENESS);
-        entity = new HashMap<>();
+        entity = new WindowCells();
     }
 
     /** One micro-batch: aggregate, take the deltas, merge them into the open windows. Counted per event. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public int aggregateAndApply() {
+    public int aggregateAndApply() throws IOException {
         if (next == batches.size()) {
             reset();
         }
@@ -98,10 +102,10 @@ public class AggregationBenchmark {
         }
         watermark = batch.watermark();
         List<CellDelta> deltas = batch.deltas();
-        for (CellDelta delta : deltas) {
-            entity.computeIfAbsent(delta.key(), k -> new MetricCell()).merge(delta);
-        }
-        return deltas.size();
+        byte[] journaled = journal.writeValueAsBytes(deltas);
+        deltas.forEach(entity::add);
+        entity.releaseEndingBy(watermark.value());
+        return journaled.length;
     }
 
     private static AnalyticsEvent event(SplittableRandom random, int id, long time) {

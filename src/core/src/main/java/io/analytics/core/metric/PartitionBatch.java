@@ -20,9 +20,9 @@ import java.util.Map;
  * partition, so a replay files every late event under the same window again.
  *
  * <p>Each event is added once, to the cells of the smallest window size still open for it; the larger
- * sizes are rolled up from those cells when the batch is drained. This is exact because a window
- * closes no earlier than the smaller windows it contains: if an event's 1m window is open, so are its
- * 5m, 1h and 1d windows.
+ * sizes are rolled up from those cells where the deltas are applied ({@link WindowCells}). This is
+ * exact because a window closes no earlier than the smaller windows it contains: if an event's 1m
+ * window is open, so are its 5m, 1h and 1d windows.
  */
 public final class PartitionBatch {
 
@@ -100,22 +100,13 @@ public final class PartitionBatch {
     }
 
     /**
-     * One delta per cell of every window size: each cell events were added to, and its share of the
-     * larger windows containing it, merged in memory and serialised once. The sources are the batch's
-     * own cells, which nothing merges into: a minute is never a target, and a larger cell that is
-     * (it took late events) enters the result as a copy. So no event is counted twice, and the batch
-     * is unchanged.
+     * One delta per cell events were added to: the finest window still open for each event. The larger
+     * windows containing those cells are rolled up where the deltas are applied ({@link WindowCells#add}),
+     * so a batch is serialised at the size of its finest cells only.
      */
     public List<CellDelta> deltas() {
-        Map<CellKey, MetricCell> all = new HashMap<>(finest);
-        all.replaceAll((key, cell) -> key.window() == SIZES[0] ? cell : cell.copy(key));
-        finest.forEach((key, cell) -> {
-            for (int i = key.window().ordinal() + 1; i < SIZES.length; i++) {
-                all.computeIfAbsent(key.resized(SIZES[i]), k -> new MetricCell()).merge(cell);
-            }
-        });
-        List<CellDelta> deltas = new ArrayList<>(all.size());
-        all.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
+        List<CellDelta> deltas = new ArrayList<>(finest.size());
+        finest.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
         return deltas;
     }
 

@@ -99,16 +99,16 @@ class MergingPropertiesTest {
         }
         Map<WindowSize, Long> counted = new HashMap<>();
         Map<WindowSize, Long> late = new HashMap<>();
-        for (CellDelta delta : batch.deltas()) {
-            if (!delta.key().dimension().isEmpty()) {
-                continue;
+        WindowCells.rolledUp(batch.deltas()).forEach((key, cell) -> {
+            if (!key.dimension().isEmpty()) {
+                return;
             }
-            if (delta.key().allTypes()) {
-                counted.merge(delta.key().window(), delta.count(), Long::sum);
-            } else if (delta.key().eventType().equals(CellKey.LATE)) {
-                late.merge(delta.key().window(), delta.count(), Long::sum);
+            if (key.allTypes()) {
+                counted.merge(key.window(), cell.value(key).count(), Long::sum);
+            } else if (key.eventType().equals(CellKey.LATE)) {
+                late.merge(key.window(), cell.value(key).count(), Long::sum);
             }
-        }
+        });
         long previous = 0;
         for (WindowSize size : WindowSize.values()) {
             long inSize = counted.getOrDefault(size, 0L);
@@ -129,7 +129,7 @@ class MergingPropertiesTest {
                     Watermark.initial(Long.MAX_VALUE / 4), Long.MAX_VALUE / 4)).add(ev.event(i), ev.time());
         }
         List<CellValue> cells = new ArrayList<>();
-        partitions.values().forEach(batch -> batch.deltas().forEach(d -> cells.add(MetricCell.of(d).value(d.key()))));
+        partitions.values().forEach(batch -> WindowCells.rolledUp(batch.deltas()).forEach((key, cell) -> cells.add(cell.value(key))));
         return cells;
     }
 

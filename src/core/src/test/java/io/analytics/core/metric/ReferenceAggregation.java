@@ -107,14 +107,12 @@ final class ReferenceAggregation {
         };
     }
 
-    /** Sums deltas per cell, as a read model does. */
+    /** Sums deltas per cell, rolled up into the larger windows, as a partition's entity does. */
     static Map<CellKey, MetricCell> merge(List<List<CellDelta>> batches) {
+        WindowCells cells = new WindowCells();
+        batches.forEach(batch -> batch.forEach(cells::add));
         Map<CellKey, MetricCell> merged = new HashMap<>();
-        for (List<CellDelta> batch : batches) {
-            for (CellDelta delta : batch) {
-                merged.computeIfAbsent(delta.key(), k -> new MetricCell()).merge(delta);
-            }
-        }
+        cells.forEach(merged::put);
         return merged;
     }
 

@@ -202,7 +202,7 @@ class SeriesAssemblerTest {
         for (List<AnalyticsEvent> partition : List.of(partitionA, partitionB)) {
             PartitionBatch batch = new PartitionBatch(List.of(new Dimension("country")), Watermark.initial(60_000), 60_000);
             partition.forEach(e -> batch.add(e, e.timestamp()));
-            batch.deltas().forEach(d -> cells.add(MetricCell.of(d).value(d.key())));
+            WindowCells.rolledUp(batch.deltas()).forEach((key, cell) -> cells.add(cell.value(key)));
         }
         long end = at("2026-02-16T10:35:00Z");
 

@@ -99,8 +99,13 @@ public final class MetricPartition
 
     public sealed interface Event extends CborSerializable {}
 
+    /**
+     * @param rollUp whether {@code deltas} are of the finest windows only, each also adding to the larger
+     *     windows containing it; false in journal entries written before, which carried every size
+     */
     public record BatchApplied(
-            long fromOffset, long toOffset, Watermark watermark, long events, long lateEvents, List<CellDelta> deltas)
+            long fromOffset, long toOffset, Watermark watermark, long events, long lateEvents, List<CellDelta> deltas,
+            boolean rollUp)
             implements Event {}
 
     /** Every closed window not yet released, as final values; cumulative so that storing any one of these is enough. */
@@ -170,7 +175,7 @@ public final class MetricPartition
         appliedSinceStart = true;
         log.debug("Partition {}: applying offsets {}-{}, {} events", partition, batch.fromOffset(), batch.toOffset(), batch.events());
         BatchApplied applied = new BatchApplied(
-                batch.fromOffset(), batch.toOffset(), batch.watermark(), batch.events(), batch.lateEvents(), batch.deltas());
+                batch.fromOffset(), batch.toOffset(), batch.watermark(), batch.events(), batch.lateEvents(), batch.deltas(), true);
         long watermark = batch.watermark().value();
         List<Event> events = state.hasCellsClosingAt(watermark, batch.deltas())
                 ? List.of(applied, new WindowsClosed(partition, watermark, state.closedCellsAfter(applied)))

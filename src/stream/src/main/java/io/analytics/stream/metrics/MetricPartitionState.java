@@ -1,23 +1,20 @@
 package io.analytics.stream.metrics;
 
 import io.analytics.core.metric.CellDelta;
-import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.MetricCell;
 import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.metric.WindowCells;
 import io.analytics.core.window.Watermark;
 import io.analytics.stream.CborSerializable;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /**
  * What a {@link MetricPartition} holds: its position in the partition, its watermark, and every cell
- * not yet released to the read model, indexed by window end so that closing and releasing windows
- * touch only the windows concerned. Mutated only by the entity's event handler.
+ * not yet released to the read model ({@link WindowCells}: by series and window, so that queries,
+ * closing and releasing windows touch only the windows concerned). Mutated only by the entity's
+ * event handler.
  */
 public final class MetricPartitionState {
 
@@ -27,7 +24,7 @@ public final class MetricPartitionState {
     private long releasedThrough;
     private long events;
     private long lateEvents;
-    private final NavigableMap<Long, Map<CellKey, MetricCell>> cellsByWindowEnd = new TreeMap<>();
+    private final WindowCells cells = new WindowCells();
 
     private MetricPartitionState(long lastOffset, Watermark watermark, long closedThrough, long releasedThrough) {
         this.lastOffset = lastOffset;
@@ -58,12 +55,14 @@ public final class MetricPartitionState {
 
     /** How many cells the entity holds: what its memory grows with. */
     int cellCount() {
-        return cellsByWindowEnd.values().stream().mapToInt(Map::size).sum();
+        return cells.size();
     }
 
     MetricPartitionState apply(MetricPartition.BatchApplied batch) {
-        for (CellDelta delta : batch.deltas()) {
-            cellsEnding(delta.key().windowEnd()).computeIfAbsent(delta.key(), k -> new MetricCell()).merge(delta);
+        if (batch.rollUp()) {
+            batch.deltas().forEach(cells::add);
+        } else {
+            batch.deltas().forEach(cells::addExactly);
         }
         lastOffset = batch.toOffset();
         watermark = batch.watermark();
@@ -78,7 +77,7 @@ public final class MetricPartitionState {
     }
 
     MetricPartitionState release(MetricPartition.WindowsReleased released) {
-        cellsByWindowEnd.headMap(released.watermark(), true).clear();
+        cells.releaseEndingBy(released.watermark());
         releasedThrough = Math.max(releasedThrough, released.watermark());
         return this;
     }
@@ -88,7 +87,7 @@ public final class MetricPartitionState {
         if (watermark <= closedThrough) {
             return false;
         }
-        if (!cellsByWindowEnd.subMap(closedThrough, false, watermark, true).isEmpty()) {
+        if (cells.hasWindowEndingIn(closedThrough, watermark)) {
             return true;
         }
         return deltas.stream().anyMatch(d -> d.key().windowEnd() <= watermark);
@@ -100,33 +99,17 @@ public final class MetricPartitionState {
      */
     List<CellValue> closedCellsAfter(MetricPartition.BatchApplied batch) {
         long closing = batch.watermark().value();
-        Map<CellKey, MetricCell> closed = new HashMap<>();
-        cellsByWindowEnd.headMap(closing, true).values()
-                .forEach(cells -> cells.forEach((key, cell) -> closed.put(key, cell.copy(key))));
+        WindowCells closed = cells.copyEndingBy(closing);
         for (CellDelta delta : batch.deltas()) {
             if (delta.key().windowEnd() <= closing) {
-                closed.computeIfAbsent(delta.key(), k -> new MetricCell()).merge(delta);
+                closed.add(delta);
             }
         }
-        List<CellValue> values = new ArrayList<>(closed.size());
-        closed.forEach((key, cell) -> values.add(cell.value(key)));
-        return values;
+        return closed.valuesEndingBy(closing);
     }
 
     List<CellValue> select(MetricQuery query) {
-        List<CellValue> selected = new ArrayList<>();
-        for (Map<CellKey, MetricCell> cells : cellsByWindowEnd.values()) {
-            cells.forEach((key, cell) -> {
-                if (query.selects(key)) {
-                    selected.add(cell.value(key, query.metric()));
-                }
-            });
-        }
-        return selected;
-    }
-
-    private Map<CellKey, MetricCell> cellsEnding(long windowEnd) {
-        return cellsByWindowEnd.computeIfAbsent(windowEnd, k -> new HashMap<>());
+        return cells.select(query);
     }
 
     /** The immutable, serialisable form of the state. */
@@ -141,9 +124,9 @@ public final class MetricPartitionState {
             implements CborSerializable {}
 
     Snapshot toSnapshot() {
-        List<CellDelta> cells = new ArrayList<>();
-        cellsByWindowEnd.values().forEach(byKey -> byKey.forEach((key, cell) -> cells.add(cell.toDelta(key))));
-        return new Snapshot(lastOffset, watermark, closedThrough, releasedThrough, events, lateEvents, cells);
+        List<CellDelta> deltas = new ArrayList<>();
+        cells.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
+        return new Snapshot(lastOffset, watermark, closedThrough, releasedThrough, events, lateEvents, deltas);
     }
 
     static MetricPartitionState fromSnapshot(Snapshot snapshot) {
@@ -152,7 +135,7 @@ public final class MetricPartitionState {
         state.events = snapshot.events();
         state.lateEvents = snapshot.lateEvents();
         for (CellDelta cell : snapshot.cells()) {
-            state.cellsEnding(cell.key().windowEnd()).put(cell.key(), MetricCell.of(cell));
+            state.cells.put(cell.key(), MetricCell.of(cell));
         }
         return state;
     }

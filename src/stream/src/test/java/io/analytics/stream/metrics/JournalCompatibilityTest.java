@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.analytics.core.metric.CellKey;
+import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricCell;
+import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.List;
@@ -20,9 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Snapshots and journal events written before cells carried an amounts sketch, and closed windows
- * before they carried sketches at all, still read back through the entity's own serializer: the new
- * fields come back empty and the cell is otherwise intact.
+ * Snapshots and journal events written before cells carried an amounts sketch, closed windows before
+ * they carried sketches at all, and batches before they were rolled up on apply, still read back
+ * through the entity's own serializer: the new fields come back empty and the cell is otherwise intact.
  */
 class JournalCompatibilityTest {
 
@@ -76,6 +78,23 @@ class JournalCompatibilityTest {
             assertThat(cell.users()).isNull();
             assertThat(cell.amounts()).isNull();
         });
+    }
+
+    @Test
+    void batchesJournaledWithEverySizeAreNotRolledUpAgain() throws Exception {
+        Map<String, Object> fiveMinutes = Map.of("projectId", "p", "window", "FIVE_MINUTES", "windowStart", 0,
+                "dimension", "", "eventType", "purchase_completed");
+        Map<String, Object> oldBatch = Map.of("fromOffset", 0, "toOffset", 1,
+                "watermark", Map.of("maxEventTime", 60_000, "allowedLateness", 0), "events", 2, "lateEvents", 0,
+                "deltas", List.of(Map.of("key", KEY, "count", 2, "amount", 20.0), Map.of("key", fiveMinutes, "count", 2, "amount", 20.0)));
+
+        MetricPartition.BatchApplied batch = readAs(oldBatch, MetricPartition.BatchApplied.class);
+        MetricPartitionState state = MetricPartitionState.empty(Watermark.initial(0)).apply(batch);
+
+        assertThat(batch.rollUp()).isFalse();
+        assertThat(state.cellCount()).as("the 1m and 5m cells as journaled, no 1h or 1d cell rolled up").isEqualTo(2);
+        MetricQuery query = new MetricQuery("p", Metric.ORDERS, WindowSize.FIVE_MINUTES, 0, 300_000, null, null);
+        assertThat(state.select(query)).singleElement().satisfies(cell -> assertThat(cell.count()).isEqualTo(2));
     }
 
     /** Writes {@code old} with the serializer's own mapper and reads it back as {@code type}, as a recovery would. */

@@ -50,7 +50,7 @@ class MetricPartitionStateTest {
             List<CellDelta> deltas = batch.deltas();
             windowsSeen += deltas.size();
             MetricPartition.BatchApplied applied = new MetricPartition.BatchApplied(
-                    offset, offset + eventsPerBatch - 1, batch.watermark(), batch.events(), batch.lateEvents(), deltas);
+                    offset, offset + eventsPerBatch - 1, batch.watermark(), batch.events(), batch.lateEvents(), deltas, true);
             offset += eventsPerBatch;
             long watermark = batch.watermark().value();
             boolean closes = state.hasCellsClosingAt(watermark, deltas);
