@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The cells of the windows one partition holds, grouped by series (project, window size, dimension,
@@ -31,13 +32,12 @@ public final class WindowCells {
         static Series of(CellKey key) {
             return new Series(key.projectId(), key.window(), key.dimension(), key.eventType());
         }
-
-        CellKey key(long windowStart, String dimensionValue) {
-            return new CellKey(projectId, window, windowStart, dimension, dimensionValue, eventType);
-        }
     }
 
-    private final Map<Series, NavigableMap<Long, Map<String, MetricCell>>> series = new HashMap<>();
+    /** Every cell by key: what a delta's merge looks up, once per window size it rolls into. */
+    private final Map<CellKey, MetricCell> cells = new HashMap<>();
+    /** The keys of each series by window start: what queries and releases walk. Changes only when a cell is created or dropped. */
+    private final Map<Series, NavigableMap<Long, List<CellKey>>> series = new HashMap<>();
 
     /** The cells {@code deltas} make once rolled up: every window size that contains theirs. */
     public static WindowCells rolledUp(Collection<CellDelta> deltas) {
@@ -51,7 +51,7 @@ public final class WindowCells {
         MetricCell added = MetricCell.of(delta);
         CellKey key = delta.key();
         for (int i = key.window().ordinal(); i < SIZES.length; i++) {
-            cell(key.resized(SIZES[i])).merge(added);
+            cell(i == key.window().ordinal() ? key : key.resized(SIZES[i])).merge(added);
         }
     }
 
@@ -62,7 +62,21 @@ public final class WindowCells {
 
     /** Puts a cell as it is, replacing any cell of the same key. */
     public void put(CellKey key, MetricCell cell) {
-        windowsOf(Series.of(key)).computeIfAbsent(key.windowStart(), s -> new HashMap<>()).put(key.dimensionValue(), cell);
+        if (cells.put(key, cell) == null) {
+            index(key);
+        }
+    }
+
+    public MetricCell get(CellKey key) {
+        return cells.get(key);
+    }
+
+    public int size() {
+        return cells.size();
+    }
+
+    public void forEach(BiConsumer<CellKey, MetricCell> action) {
+        cells.forEach(action);
     }
 
     /** Whether some cell's window ends in ({@code after}, {@code through}]. */
@@ -79,63 +93,43 @@ public final class WindowCells {
     /** Copies of the cells whose window ends at or before {@code watermark}. */
     public WindowCells copyEndingBy(long watermark) {
         WindowCells copy = new WindowCells();
-        forEachEndingBy(watermark, (key, cell) -> copy.put(key, cell.copy(key)));
+        forEachEndingBy(watermark, key -> copy.put(key, cells.get(key).copy(key)));
         return copy;
     }
 
     /** The values, with both sketches, of the cells whose window ends at or before {@code watermark}. */
     public List<CellValue> valuesEndingBy(long watermark) {
         List<CellValue> values = new ArrayList<>();
-        forEachEndingBy(watermark, (key, cell) -> values.add(cell.value(key)));
+        forEachEndingBy(watermark, key -> values.add(cells.get(key).value(key)));
         return values;
     }
 
     /** Drops every cell whose window ends at or before {@code watermark}. */
     public void releaseEndingBy(long watermark) {
         series.entrySet().removeIf(entry -> {
-            NavigableMap<Long, Map<String, MetricCell>> windows = entry.getValue();
-            windows.headMap(lastStartEndingBy(watermark, entry.getKey()), true).clear();
-            return windows.isEmpty();
+            NavigableMap<Long, List<CellKey>> released = entry.getValue().headMap(lastStartEndingBy(watermark, entry.getKey()), true);
+            released.values().forEach(keys -> keys.forEach(cells::remove));
+            released.clear();
+            return entry.getValue().isEmpty();
         });
     }
 
     /** The cells {@code query} reads, each with only the sketch its metric needs. */
     public List<CellValue> select(MetricQuery query) {
-        Series selected = new Series(query.projectId(), query.cellSize(), query.groupBy().name(), query.cellEventType());
-        NavigableMap<Long, Map<String, MetricCell>> windows = series.get(selected);
+        NavigableMap<Long, List<CellKey>> windows = series.get(
+                new Series(query.projectId(), query.cellSize(), query.groupBy().name(), query.cellEventType()));
         if (windows == null) {
             return List.of();
         }
         List<CellValue> values = new ArrayList<>();
-        windows.subMap(query.cellsFrom(), true, query.cellsTo(), false).forEach((start, cells) -> cells.forEach(
-                (value, cell) -> values.add(cell.value(selected.key(start, value), query.metric()))));
+        windows.subMap(query.cellsFrom(), true, query.cellsTo(), false).values().forEach(
+                keys -> keys.forEach(key -> values.add(cells.get(key).value(key, query.metric()))));
         return values;
     }
 
-    public void forEach(BiConsumer<CellKey, MetricCell> action) {
-        series.forEach((s, windows) -> windows.forEach(
-                (start, cells) -> cells.forEach((value, cell) -> action.accept(s.key(start, value), cell))));
-    }
-
-    public MetricCell get(CellKey key) {
-        NavigableMap<Long, Map<String, MetricCell>> windows = series.get(Series.of(key));
-        Map<String, MetricCell> cells = windows == null ? null : windows.get(key.windowStart());
-        return cells == null ? null : cells.get(key.dimensionValue());
-    }
-
-    public int size() {
-        int size = 0;
-        for (NavigableMap<Long, Map<String, MetricCell>> windows : series.values()) {
-            for (Map<String, MetricCell> cells : windows.values()) {
-                size += cells.size();
-            }
-        }
-        return size;
-    }
-
-    private void forEachEndingBy(long watermark, BiConsumer<CellKey, MetricCell> action) {
-        series.forEach((s, windows) -> windows.headMap(lastStartEndingBy(watermark, s), true).forEach(
-                (start, cells) -> cells.forEach((value, cell) -> action.accept(s.key(start, value), cell))));
+    private void forEachEndingBy(long watermark, Consumer<CellKey> action) {
+        series.forEach((s, windows) -> windows.headMap(lastStartEndingBy(watermark, s), true).values()
+                .forEach(keys -> keys.forEach(action)));
     }
 
     /** The latest start of a window of the series that ends at or before {@code watermark}. */
@@ -145,11 +139,16 @@ public final class WindowCells {
     }
 
     private MetricCell cell(CellKey key) {
-        return windowsOf(Series.of(key)).computeIfAbsent(key.windowStart(), s -> new HashMap<>())
-                .computeIfAbsent(key.dimensionValue(), v -> new MetricCell());
+        MetricCell cell = cells.get(key);
+        if (cell == null) {
+            cell = new MetricCell();
+            cells.put(key, cell);
+            index(key);
+        }
+        return cell;
     }
 
-    private NavigableMap<Long, Map<String, MetricCell>> windowsOf(Series key) {
-        return series.computeIfAbsent(key, k -> new TreeMap<>());
+    private void index(CellKey key) {
+        series.computeIfAbsent(Series.of(key), s -> new TreeMap<>()).computeIfAbsent(key.windowStart(), s -> new ArrayList<>()).add(key);
     }
 }
