@@ -30,7 +30,9 @@ public final class PartitionBatch {
 
     private final List<Dimension> dimensions;
     private final long maxFutureSkewMillis;
-    private final Map<CellKey, MetricCell> finest = new HashMap<>();
+    /** The cells of each window, by dimension (in the order of {@link #dimensions}) and value. */
+    private final Map<Window, List<Map<String, Group>>> finest = new HashMap<>();
+    private int cells;
     private Watermark watermark;
     private long events;
     private long lateEvents;
@@ -71,14 +73,15 @@ public final class PartitionBatch {
     private void addToWindow(AnalyticsEvent event, WindowSize size, long windowStart) {
         Double amount = event.amount();
         long user = event.userId() == null ? 0 : UniqueUsers.hash(event.userId());
-        for (Dimension dimension : dimensions) {
-            String value = dimension.valueOf(event);
-            MetricCell typed = cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, event.eventType()));
+        List<Map<String, Group>> byDimension = window(event.projectId(), size, windowStart);
+        for (int d = 0; d < dimensions.size(); d++) {
+            Group group = group(byDimension, d, event);
+            MetricCell typed = group.cell(event.eventType(), this);
             typed.add(amount);
             if (amount != null) {
                 typed.addToDistribution(amount);
             }
-            MetricCell all = cell(new CellKey(event.projectId(), size, windowStart, dimension.name(), value, CellKey.ALL_TYPES));
+            MetricCell all = group.cell(CellKey.ALL_TYPES, this);
             all.add(amount);
             if (event.userId() != null) {
                 all.addUser(user);
@@ -88,15 +91,43 @@ public final class PartitionBatch {
 
     /** The minute holding the watermark ends after it, so it is open and takes the late count like any event. */
     private void addLate(AnalyticsEvent event) {
-        long arrival = SIZES[0].startOf(watermark.value());
-        for (Dimension dimension : dimensions) {
-            cell(new CellKey(event.projectId(), SIZES[0], arrival, dimension.name(), dimension.valueOf(event), CellKey.LATE))
-                    .add(event.amount());
+        List<Map<String, Group>> byDimension = window(event.projectId(), SIZES[0], SIZES[0].startOf(watermark.value()));
+        for (int d = 0; d < dimensions.size(); d++) {
+            group(byDimension, d, event).cell(CellKey.LATE, this).add(event.amount());
         }
     }
 
-    private MetricCell cell(CellKey key) {
-        return finest.computeIfAbsent(key, k -> new MetricCell());
+    private List<Map<String, Group>> window(String projectId, WindowSize size, long windowStart) {
+        return finest.computeIfAbsent(new Window(projectId, size, windowStart), w -> {
+            List<Map<String, Group>> byDimension = new ArrayList<>(dimensions.size());
+            dimensions.forEach(d -> byDimension.add(new HashMap<>()));
+            return byDimension;
+        });
+    }
+
+    private Group group(List<Map<String, Group>> byDimension, int d, AnalyticsEvent event) {
+        return byDimension.get(d).computeIfAbsent(dimensions.get(d).valueOf(event), v -> new Group());
+    }
+
+    /**
+     * One window of one project: few per batch, so looking it up once per event and then the dimension
+     * values within it keeps the maps an event touches small and warm, whatever the disorder.
+     */
+    private record Window(String projectId, WindowSize size, long start) {}
+
+    /** The cells of one dimension value in one window, by event type (a handful). */
+    private static final class Group {
+        private final Map<String, MetricCell> byType = new HashMap<>(8);
+
+        MetricCell cell(String eventType, PartitionBatch batch) {
+            MetricCell cell = byType.get(eventType);
+            if (cell == null) {
+                cell = new MetricCell();
+                byType.put(eventType, cell);
+                batch.cells++;
+            }
+            return cell;
+        }
     }
 
     /**
@@ -105,14 +136,20 @@ public final class PartitionBatch {
      * so a batch is serialised at the size of its finest cells only.
      */
     public List<CellDelta> deltas() {
-        List<CellDelta> deltas = new ArrayList<>(finest.size());
-        finest.forEach((key, cell) -> deltas.add(cell.toDelta(key)));
+        List<CellDelta> deltas = new ArrayList<>(cells);
+        finest.forEach((window, byDimension) -> {
+            for (int d = 0; d < dimensions.size(); d++) {
+                String dimension = dimensions.get(d).name();
+                byDimension.get(d).forEach((value, group) -> group.byType.forEach((type, cell) -> deltas.add(cell.toDelta(
+                        new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type)))));
+            }
+        });
         return deltas;
     }
 
     /** Distinct cells of the finest open windows touched so far: what the batch's size grows with. */
     public int cells() {
-        return finest.size();
+        return cells;
     }
 
     public Watermark watermark() {
