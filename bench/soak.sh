@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Memory over a long run at a constant rate: starts a fresh `./analytics up`, drives it with the load
 # generator at one rate for --duration, and samples the node every --sample: resident memory (RSS), heap
-# in use and the live heap after the last collection (jcmd GC.heap_info / jstat), CPU. Writes
-# bench/results/soak-<UTC timestamp>.json with the whole curve and prints the summary: how far the
-# post-warm-up memory strays from its median (the target: within ±10%).
+# in use and the old generation after the last collection (jstat), CPU; and every --live-every the live
+# set itself: the heap in use right after a full collection the script asks for (jcmd GC.run), the only
+# reading that holds no garbage. Writes bench/results/soak-<UTC timestamp>.json with the whole curve and
+# prints the summary: how far the post-warm-up memory strays from its median (the target: within ±10%).
 #
-#   bench/soak.sh [--rate 10000] [--duration 30m] [--sample 10s] [--warmup 5m] [--port 18295]
+#   bench/soak.sh [--rate 10000] [--duration 30m] [--sample 10s] [--warmup 5m] [--live-every 60s] [--port 18295]
 #
-# Environment: READY_TIMEOUT (600), STOP_TIMEOUT (30), LOADGEN_JAVA_OPTS, KEEP_WORK (1).
+# Environment: READY_TIMEOUT (600), STOP_TIMEOUT (30), LOADGEN_JAVA_OPTS, KEEP_WORK (1), and
+# ANALYTICS_JAVA_OPTS for the node (default the launcher's; e.g. "-Xms3g -Xmx3g" for a fixed heap, as
+# production nodes run, so that RSS does not also measure the JVM committing heap).
 set -euo pipefail
 
 BENCH_NAME="soak.sh"
@@ -17,6 +20,7 @@ RATE=10000
 DURATION="30m"
 SAMPLE="10s"
 WARMUP="5m"
+LIVE_EVERY="60s"
 PORT=18295
 READY_TIMEOUT="${READY_TIMEOUT:-600}"
 STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
@@ -35,6 +39,7 @@ while (($# > 0)); do
         --duration) DURATION="${2:?--duration needs a value}"; shift 2 ;;
         --sample) SAMPLE="${2:?--sample needs a value}"; shift 2 ;;
         --warmup) WARMUP="${2:?--warmup needs a value}"; shift 2 ;;
+        --live-every) LIVE_EVERY="${2:?--live-every needs a value}"; shift 2 ;;
         --port) PORT="${2:?--port needs a value}"; shift 2 ;;
         *) echo "soak.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -43,6 +48,7 @@ done
 DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) || { echo "soak.sh: --duration must look like 30m" >&2; exit 2; }
 SAMPLE_S="$(to_seconds "$SAMPLE")" && ((SAMPLE_S > 0)) || { echo "soak.sh: --sample must look like 10s" >&2; exit 2; }
 WARMUP_S="$(to_seconds "$WARMUP")" && ((WARMUP_S < DURATION_S)) || { echo "soak.sh: --warmup must be shorter than --duration" >&2; exit 2; }
+LIVE_S="$(to_seconds "$LIVE_EVERY")" && ((LIVE_S >= SAMPLE_S)) || { echo "soak.sh: --live-every must be at least --sample" >&2; exit 2; }
 
 cd "$ROOT"
 SERVER_PID="" JAVA_PID="" LOADGEN_PID="" DATA_DIR=""
@@ -72,17 +78,24 @@ java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator --url "http:/
 LOADGEN_PID=$!
 
 SAMPLES="$WORK/samples.csv"
-echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s" > "$SAMPLES"
+echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s,live_mb" > "$SAMPLES"
 t0="$(now_s)"
+next_live="$LIVE_S"
 while alive "$LOADGEN_PID"; do
     t="$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
+    live_kb=""
+    if awk -v t="$t" -v n="$next_live" 'BEGIN { exit !(t >= n) }'; then
+        jcmd "$JAVA_PID" GC.run > /dev/null
+        live_kb="$(jstat -gc "$JAVA_PID" | awk 'NR == 2 { print $3 + $4 + $6 + $8 }')"
+        next_live=$((next_live + LIVE_S))
+    fi
     rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$JAVA_PID/status")"
     # jstat -gc: OU is the old generation in use, which only shrinks at a collection; its minimum over a
     # sample period tracks the live set rather than garbage waiting to be collected.
     read -r heap_kb old_kb < <(jstat -gc "$JAVA_PID" | awk 'NR == 2 { print $3 + $4 + $6 + $8, $8 }')
     cpu="$(awk -v k="$(cpu_ticks "$JAVA_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", k / hz }')"
-    awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" \
-        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s\n", t, r / 1024, h / 1024, o / 1024, c }' >> "$SAMPLES"
+    awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" -v l="$live_kb" \
+        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s,%s\n", t, r / 1024, h / 1024, o / 1024, c, (l == "" ? "" : sprintf("%.1f", l / 1024)) }' >> "$SAMPLES"
     printf '\rsoak.sh: %6.0fs  RSS %6.0f MB  heap %6.0f MB' "$t" "$((rss_kb / 1024))" "$(awk -v h="$heap_kb" 'BEGIN { print h / 1024 }')"
     sleep "$SAMPLE_S"
 done
@@ -92,10 +105,10 @@ LOADGEN_PID=""
 
 mkdir -p bench/results
 OUT="bench/results/soak-$(date -u +%Y%m%dT%H%M%SZ).json"
-python3 - "$SAMPLES" "$WORK/loadgen.json" "$OUT" "$RATE" "$DURATION_S" "$WARMUP_S" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+python3 - "$SAMPLES" "$WORK/loadgen.json" "$OUT" "$RATE" "$DURATION_S" "$WARMUP_S" "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$LIVE_S" "${ANALYTICS_JAVA_OPTS:-}" <<'PY'
 import csv, json, statistics, sys
-samples_path, loadgen_path, out, rate, duration, warmup, rev = sys.argv[1:]
-rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(samples_path))]
+samples_path, loadgen_path, out, rate, duration, warmup, rev, live_every, java_opts = sys.argv[1:]
+rows = [{k: float(v) if v else None for k, v in r.items()} for r in csv.DictReader(open(samples_path))]
 steady = [r for r in rows if r["t_s"] >= float(warmup)]
 def spread(key):
     values = [r[key] for r in steady]
@@ -109,17 +122,27 @@ for r in steady:
     per_minute[minute] = min(per_minute.get(minute, float("inf")), r["old_after_gc_mb"])
 live = list(per_minute.values())
 live_median = statistics.median(live)
+full_gc = [r["live_mb"] for r in steady if r["live_mb"] is not None]
+full_gc_median = statistics.median(full_gc) if full_gc else None
+half = len(full_gc) // 2
 try:
     loadgen = json.load(open(loadgen_path))
 except (OSError, ValueError):
     loadgen = None
 result = {
     "meta": {"git_rev": rev, "rate": int(rate), "duration_s": int(duration), "warmup_s": int(warmup),
-             "command": f"bench/soak.sh --rate {rate} --duration {duration}s --warmup {warmup}s"},
+             "node_java_opts": java_opts or "launcher default",
+             "command": f"bench/soak.sh --rate {rate} --duration {duration}s --warmup {warmup}s --live-every {live_every}s"},
     "rss": spread("rss_mb"),
     "heap_used": spread("heap_used_mb"),
     "live_heap_per_minute_mb": [round(v, 1) for v in live],
     "live_heap_max_deviation_pct": round(100 * max(abs(v - live_median) for v in live) / live_median, 1) if live_median else None,
+    "live_after_full_gc": None if not full_gc else {
+        "every_s": int(live_every), "median_mb": round(full_gc_median, 1), "min_mb": min(full_gc), "max_mb": max(full_gc),
+        "max_deviation_pct": round(100 * max(abs(v - full_gc_median) for v in full_gc) / full_gc_median, 1),
+        "first_half_median_mb": round(statistics.median(full_gc[:half]), 1) if half else None,
+        "second_half_median_mb": round(statistics.median(full_gc[half:]), 1),
+        "curve_mb": full_gc},
     "loadgen": loadgen,
     "samples": rows,
 }
@@ -128,6 +151,11 @@ print(f"soak.sh: RSS after warm-up: median {result['rss']['median_mb']} MB, rang
       f"max deviation {result['rss']['max_deviation_pct']}%")
 print(f"soak.sh: live heap (old generation after collections, per minute): median {round(live_median, 1)} MB, "
       f"max deviation {result['live_heap_max_deviation_pct']}%")
+if full_gc:
+    f = result["live_after_full_gc"]
+    print(f"soak.sh: live set (heap after a full collection, every {live_every}s): median {f['median_mb']} MB, "
+          f"range {f['min_mb']}-{f['max_mb']} MB, max deviation {f['max_deviation_pct']}%, "
+          f"first half {f['first_half_median_mb']} MB, second half {f['second_half_median_mb']} MB")
 if loadgen:
     print(f"soak.sh: load: {loadgen.get('accepted_per_s', loadgen.get('end_to_end_per_s', '?'))} events/s accepted")
 print(f"soak.sh: results written to {out}")
