@@ -75,6 +75,8 @@ public final class BatchRecompute extends LakeJob {
     private long aggregate(DayFiles files, List<CellValue> cells) throws SQLException, IOException {
         long hour = WindowSize.ONE_HOUR.millis();
         try (Connection duck = DayFiles.duckdb(settings); Statement s = duck.createStatement()) {
+            // Nothing reads the table in file order; keeping it costs the load a fifth more CPU.
+            s.execute("SET preserve_insertion_order = false");
             s.execute("CREATE TEMP TABLE day_events AS SELECT project_id, (epoch_ms(timestamp) // " + hour + ") * " + hour
                     + " AS hour, event_type, user_id, coalesce(amount, 0) AS amount" + dimensionColumns() + " FROM " + files.scan());
             long events;
