@@ -150,7 +150,10 @@ public final class BatchRecompute extends LakeJob {
         return all;
     }
 
-    /** Each dimension but the first ({@link Dimension#NONE}) as the metrics API reads it: top-level field, else property, else metadata attribute. */
+    /**
+     * Each dimension but the first ({@link Dimension#NONE}) as the metrics API reads it: top-level field,
+     * else property, else metadata attribute.
+     */
     private String dimensionColumns() {
         StringBuilder columns = new StringBuilder();
         List<Dimension> all = dimensions();
