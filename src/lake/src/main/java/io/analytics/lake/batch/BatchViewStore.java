@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Batch views in the node's database (PostgreSQL or H2): {@code batch_windows}, the exact 1h and 1d
@@ -29,6 +31,8 @@ import javax.sql.DataSource;
  * write instead of hundreds of thousands.
  */
 public final class BatchViewStore implements BatchViews {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchViewStore.class);
 
     static final long DAY = Duration.ofDays(1).toMillis();
     static final int CELLS_PER_ROW = 4096;
@@ -50,6 +54,29 @@ public final class BatchViewStore implements BatchViews {
                     + "events BIGINT NOT NULL, files INT NOT NULL)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the batch view tables: " + e.getMessage(), e);
+        }
+        forgetDaysOfUnpackedViews();
+    }
+
+    /**
+     * Views written before the packed rows ({@code batch_cells}, one row per cell) are not read any more: their
+     * days are forgotten, so the live layer answers them until {@code ./analytics batch} recomputes them from
+     * the lake, and the old table is dropped (it only ever held what the lake recomputes).
+     */
+    private void forgetDaysOfUnpackedViews() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try {
+                s.executeQuery("SELECT 1 FROM batch_cells WHERE 1 = 0").close();
+            } catch (SQLException noOldTable) {
+                return;
+            }
+            int forgotten = s.executeUpdate("DELETE FROM batch_days WHERE NOT EXISTS (SELECT 1 FROM batch_windows w "
+                    + "WHERE w.window_start >= batch_days.day_start AND w.window_start < batch_days.day_start + " + DAY + ")");
+            s.execute("DROP TABLE batch_cells");
+            log.warn("Batch views in the old one-row-per-cell table were dropped; {} days are served by the live layer "
+                    + "until ./analytics batch recomputes them", forgotten);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot retire the old batch view table batch_cells: " + e.getMessage(), e);
         }
     }
 

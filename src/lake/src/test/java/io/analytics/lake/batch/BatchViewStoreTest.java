@@ -1,6 +1,7 @@
 package io.analytics.lake.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.analytics.core.metric.CellKey;
 import io.analytics.core.metric.CellValue;
@@ -10,6 +11,9 @@ import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.window.WindowSize;
 import io.analytics.core.window.WindowSpec;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import org.h2.jdbcx.JdbcDataSource;
@@ -23,14 +27,33 @@ class BatchViewStoreTest {
 
     @TempDir
     Path dir;
+    private JdbcDataSource h2;
     private BatchViewStore views;
 
     @BeforeEach
     void createStore() {
-        JdbcDataSource h2 = new JdbcDataSource();
+        h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + dir.resolve("views"));
         views = new BatchViewStore(h2);
         views.createTablesIfNotExist();
+    }
+
+    @Test
+    void daysOfTheOldOneRowPerCellTableAreForgottenSoTheLiveLayerAnswersThem() throws Exception {
+        views.replaceDay(DAY_START, List.of(cell(DAY_START, "a", 1, 1, 1)), 1, 1, 0);
+        try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE batch_cells (project_id VARCHAR(200))");
+            s.execute("INSERT INTO batch_days (day_start, computed_at, events, files) VALUES (" + (DAY_START - BatchViewStore.DAY) + ", 0, 9, 1)");
+        }
+        assertThat(views.covers(DAY_START - BatchViewStore.DAY)).isTrue();
+
+        new BatchViewStore(h2).createTablesIfNotExist();
+
+        assertThat(views.covers(DAY_START - BatchViewStore.DAY)).as("a day only the old table held").isFalse();
+        assertThat(views.covers(DAY_START)).as("a day already in packed rows").isTrue();
+        try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT 1 FROM batch_cells")).isInstanceOf(SQLException.class);
+        }
     }
 
     @Test
