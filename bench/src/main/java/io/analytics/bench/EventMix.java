@@ -206,6 +206,14 @@ public final class EventMix {
     }
 
     public EventMix(int users, int products, long disorderMillis, double duplicates, long seed, String runId) {
+        this(users, products, disorderMillis, duplicates, seed, seed, runId);
+    }
+
+    /**
+     * A mix whose users have the attributes (country, platform, payment method) {@code seed} gives them
+     * but whose sessions follow {@code streamSeed}: parallel mixes of one population.
+     */
+    public EventMix(int users, int products, long disorderMillis, double duplicates, long seed, long streamSeed, String runId) {
         if (users < 1 || products < 1 || disorderMillis < 0 || duplicates < 0 || duplicates >= 1) {
             throw new IllegalArgumentException("bad event mix parameters");
         }
@@ -213,7 +221,7 @@ public final class EventMix {
         this.products = products;
         this.disorderMillis = disorderMillis;
         this.duplicates = duplicates;
-        this.random = new SplittableRandom(seed);
+        this.random = new SplittableRandom(streamSeed);
         this.userSalt = mix(seed ^ 0x5DEECE66DL);
         this.runId = runId.toCharArray();
         for (int i = 0; i < RING; i++) {

@@ -1,8 +1,10 @@
 package io.analytics.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
 import io.analytics.core.event.AnalyticsEvent;
 import io.analytics.core.event.EventCodec;
 import io.analytics.core.metric.Dimension;
@@ -13,15 +15,21 @@ import io.analytics.lake.batch.BatchRecompute;
 import io.analytics.lake.batch.BatchViewStore;
 import io.analytics.lake.batch.LakeJob;
 import io.analytics.lake.store.LocalDirectoryStore;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.h2.jdbcx.JdbcDataSource;
@@ -35,8 +43,15 @@ import org.h2.jdbcx.JdbcDataSource;
 public final class LakeBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** CPU time of the whole process, DuckDB's threads included: on a shared machine steadier than elapsed time. */
+    private static final OperatingSystemMXBean CPU = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final LocalDate DAY = LocalDate.of(2026, 2, 16);
-    private static final int BATCH = 5000;
+    private static final long DAY_START = DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    private static final long HOUR_MILLIS = 3_600_000L;
+    private static final long DAY_MILLIS = 24 * HOUR_MILLIS;
+    private static final int SLICES = 24;
+    private static final int BATCH = 500;
+    private static final byte[] PROJECT_FIELD = "{\"project_id\":\"bench\",".getBytes(StandardCharsets.UTF_8);
 
     private LakeBench() {}
 
@@ -51,8 +66,10 @@ public final class LakeBench {
         String memory = options.getOrDefault("memory-limit", "4GB");
 
         long start = System.nanoTime();
+        long cpu = CPU.getProcessCpuTime();
         long[] sizes = generate(events, dir.resolve("lake"));
         double generateSeconds = (System.nanoTime() - start) / 1e9;
+        double generateCpuSeconds = (CPU.getProcessCpuTime() - cpu) / 1e9;
         long parquetBytes = parquetBytes(dir.resolve("lake"));
 
         JdbcDataSource h2 = new JdbcDataSource();
@@ -63,12 +80,14 @@ public final class LakeBench {
                 .map(Dimension::new).toList();
         try (BatchRecompute batch = new BatchRecompute(new LocalDirectoryStore(dir.resolve("lake")), views,
                 new BatchRecompute.Settings(dir.resolve("staging"), memory, threads, dimensions), Clock.systemUTC())) {
+            cpu = CPU.getProcessCpuTime();
             batch.start(DAY, DAY);
             LakeJob.Progress progress = batch.progress();
             while (progress.running()) {
                 Thread.sleep(100);
                 progress = batch.progress();
             }
+            double batchCpuSeconds = (CPU.getProcessCpuTime() - cpu) / 1e9;
             if (!progress.state().equals("done")) {
                 throw new IllegalStateException("batch failed: " + progress.error());
             }
@@ -79,8 +98,10 @@ public final class LakeBench {
                     .put("parquet_bytes", parquetBytes)
                     .put("parquet_to_json", (double) parquetBytes / sizes[1])
                     .put("generate_seconds", generateSeconds)
+                    .put("generate_cpu_seconds", generateCpuSeconds)
                     .put("batch_seconds", (progress.finishedAt() - progress.startedAt()) / 1000.0)
                     .put("batch_events_per_second", progress.events() / ((progress.finishedAt() - progress.startedAt()) / 1000.0))
+                    .put("batch_cpu_seconds", batchCpuSeconds)
                     .put("batch_events", progress.events())
                     .put("duckdb_threads", threads)
                     .put("duckdb_memory_limit", memory);
@@ -88,39 +109,74 @@ public final class LakeBench {
         }
     }
 
-    /** Writes the events as one file per event hour; returns {events, bytes of the same events as raw-topic JSON}. */
+    /**
+     * Writes the events as archive files, the day cut into {@link #SLICES} slices generated in parallel,
+     * each by a mix of its own over the same users; returns {events, bytes of the same events as raw-topic JSON}.
+     */
     private static long[] generate(long events, Path lake) throws Exception {
-        EventMix mix = new EventMix(50_000, 2_000, 2_000, 0, 42, "lakebench");
-        long dayStart = DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        double step = 86_400_000.0 / events;
+        int threads = Math.min(SLICES, Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<long[]>> slices = new ArrayList<>();
+            for (int slice = 0; slice < SLICES; slice++) {
+                long first = events * slice / SLICES;
+                long count = events * (slice + 1) / SLICES - first;
+                int index = slice;
+                slices.add(pool.submit(() -> generateSlice(index, first, count, events, lake)));
+            }
+            long[] total = new long[2];
+            for (Future<long[]> slice : slices) {
+                total[0] += slice.get()[0];
+                total[1] += slice.get()[1];
+            }
+            System.err.printf("generated %,d events (%s to %s) on %d threads%n", total[0], Instant.ofEpochMilli(DAY_START),
+                    Instant.ofEpochMilli(DAY_START + DAY_MILLIS), threads);
+            return total;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Events {@code first} to {@code first + count - 1} of the day: each becomes the raw-topic record the
+     * ingest would write (the mix's JSON with {@code project_id}), is decoded like the archiver does and
+     * written to the file of its event hour. Offsets are the events' numbers, so file keys never collide.
+     */
+    private static long[] generateSlice(int slice, long first, long count, long total, Path lake) throws Exception {
+        EventMix mix = new EventMix(50_000, 2_000, 2_000, 0, 42, 42 + slice, "lakebench" + slice);
+        double step = (double) DAY_MILLIS / total;
         Map<Integer, ParquetWriter<ArchivedRecord>> writers = new TreeMap<>();
         Map<Integer, Path> staged = new TreeMap<>();
         Path staging = Files.createDirectories(lake.resolveSibling("generate"));
         long written = 0;
         long jsonBytes = 0;
         try {
-            while (written < events) {
-                int n = (int) Math.min(BATCH, events - written);
-                long now = dayStart + (long) (written * step);
-                for (JsonNode node : JSON.readTree(mix.nextBatch(n, now).toByteArray())) {
-                    ObjectNode event = (ObjectNode) node;
-                    event.put("project_id", "bench");
-                    byte[] raw = JSON.writeValueAsBytes(event);
-                    jsonBytes += raw.length;
-                    AnalyticsEvent decoded = EventCodec.decode(raw);
-                    long time = Math.max(dayStart, Math.min(dayStart + 86_399_999L, decoded.timestamp()));
-                    int hour = (int) ((time - dayStart) / 3_600_000L);
-                    ParquetWriter<ArchivedRecord> writer = writers.get(hour);
-                    if (writer == null) {
-                        Path file = staging.resolve("hour-" + hour + ".parquet");
-                        writer = EventParquet.writer(file, 64L << 20);
-                        writers.put(hour, writer);
-                        staged.put(hour, file);
+            while (written < count) {
+                int n = (int) Math.min(BATCH, count - written);
+                long now = DAY_START + (long) ((first + written) * step);
+                EventMix.Bytes batch = mix.nextBatch(n, now);
+                try (JsonParser events = JSON.getFactory().createParser(batch.array(), 0, batch.length())) {
+                    events.nextToken();
+                    while (events.nextToken() == JsonToken.START_OBJECT) {
+                        int start = (int) events.currentTokenLocation().getByteOffset();
+                        events.skipChildren();
+                        byte[] raw = rawRecord(batch.array(), start, (int) events.currentLocation().getByteOffset());
+                        jsonBytes += raw.length;
+                        AnalyticsEvent decoded = EventCodec.decode(raw);
+                        long time = Math.max(DAY_START, Math.min(DAY_START + DAY_MILLIS - 1, decoded.timestamp()));
+                        int hour = (int) ((time - DAY_START) / HOUR_MILLIS);
+                        ParquetWriter<ArchivedRecord> writer = writers.get(hour);
+                        if (writer == null) {
+                            Path file = staging.resolve("slice-" + slice + "-hour-" + hour + ".parquet");
+                            writer = EventParquet.writer(file, 64L << 20);
+                            writers.put(hour, writer);
+                            staged.put(hour, file);
+                        }
+                        AnalyticsEvent inDay = new AnalyticsEvent(decoded.projectId(), decoded.eventId(), decoded.eventType(), time,
+                                decoded.userId(), decoded.sessionId(), decoded.properties(), decoded.metadata());
+                        writer.write(new ArchivedRecord(inDay, 0, first + written, now));
+                        written++;
                     }
-                    AnalyticsEvent inDay = new AnalyticsEvent(decoded.projectId(), decoded.eventId(), decoded.eventType(), time,
-                            decoded.userId(), decoded.sessionId(), decoded.properties(), decoded.metadata());
-                    writer.write(new ArchivedRecord(inDay, 0, written, now));
-                    written++;
                 }
             }
         } finally {
@@ -130,14 +186,19 @@ public final class LakeBench {
         }
         LocalDirectoryStore store = new LocalDirectoryStore(lake);
         for (Map.Entry<Integer, Path> hour : staged.entrySet()) {
-            long time = dayStart + hour.getKey() * 3_600_000L;
-            store.put(LakeLayout.fileKey(time, "events.raw", 0, hour.getKey() * 1_000_000_000L, hour.getKey() * 1_000_000_000L + 999_999_999L),
+            store.put(LakeLayout.fileKey(DAY_START + hour.getKey() * HOUR_MILLIS, "events.raw", 0, first, first + count - 1),
                     hour.getValue());
             Files.delete(hour.getValue());
         }
-        System.err.printf("generated %,d events (%s to %s) in %d files%n", written, Instant.ofEpochMilli(dayStart),
-                Instant.ofEpochMilli(dayStart + 86_400_000L), staged.size());
         return new long[] {written, jsonBytes};
+    }
+
+    /** The raw-topic form of one event of the mix's JSON array: the event with {@code project_id} first. */
+    private static byte[] rawRecord(byte[] batch, int start, int end) {
+        byte[] raw = new byte[PROJECT_FIELD.length + end - start - 1];
+        System.arraycopy(PROJECT_FIELD, 0, raw, 0, PROJECT_FIELD.length);
+        System.arraycopy(batch, start + 1, raw, PROJECT_FIELD.length, end - start - 1);
+        return raw;
     }
 
     private static long parquetBytes(Path lake) throws Exception {

@@ -51,6 +51,7 @@ public final class Archiver implements AutoCloseable {
     private static final String INTENT = "archiving-through=";
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration LAG_REFRESH = Duration.ofSeconds(1);
+    private static final long HOUR = Duration.ofHours(1).toMillis();
 
     private final Settings settings;
     private final ObjectStore store;
@@ -103,6 +104,11 @@ public final class Archiver implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        // Files close after minutes, so waiting for a fuller fetch costs nothing and spares the broker,
+        // on the same cores as the live path, most of its fetch requests.
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(1 << 20));
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.consumerGroup() + "-" + ProcessHandle.current().pid());
         return props;
     }
@@ -172,8 +178,7 @@ public final class Archiver implements AutoCloseable {
         TopicPartition tp = new TopicPartition(settings.topic(), partition);
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(range.firstOffset, INTENT + range.lastOffset)));
         try {
-            for (Map.Entry<String, HourFile> hour : range.finish().entrySet()) {
-                HourFile file = hour.getValue();
+            for (HourFile file : range.finish()) {
                 String key = LakeLayout.fileKey(file.firstEventTime, settings.topic(), partition, range.firstOffset, range.lastOffset);
                 store.put(key, file.path);
                 bytes += Files.size(file.path);
@@ -319,7 +324,8 @@ public final class Archiver implements AutoCloseable {
         final long openedAt;
         long lastOffset;
         long records;
-        private final Map<String, HourFile> hours = new TreeMap<>();
+        /** By event hour since the epoch, so that a record costs no formatting of its hour's folder. */
+        private final Map<Long, HourFile> hours = new HashMap<>();
 
         OpenRange(int partition, long firstOffset, long openedAt) {
             this.partition = partition;
@@ -328,11 +334,11 @@ public final class Archiver implements AutoCloseable {
         }
 
         void write(ArchivedRecord record) throws IOException {
-            String hour = LakeLayout.hourPrefix(record.event().timestamp());
+            long hour = Math.floorDiv(record.event().timestamp(), HOUR);
             HourFile file = hours.get(hour);
             if (file == null) {
                 Path path = settings.stagingDir().resolve(String.format("%s-%d-%d-%s.parquet", settings.topic(), partition,
-                        firstOffset, hour.replaceAll("[^0-9]", "")));
+                        firstOffset, LakeLayout.hourPrefix(record.event().timestamp()).replaceAll("[^0-9]", "")));
                 file = new HourFile(path, EventParquet.writer(path, settings.rowGroupBytes()), record.event().timestamp());
                 hours.put(hour, file);
             }
@@ -348,11 +354,11 @@ public final class Archiver implements AutoCloseable {
             return largest;
         }
 
-        Map<String, HourFile> finish() throws IOException {
+        Collection<HourFile> finish() throws IOException {
             for (HourFile file : hours.values()) {
                 file.writer.close();
             }
-            return hours;
+            return hours.values();
         }
 
         void abandon() {

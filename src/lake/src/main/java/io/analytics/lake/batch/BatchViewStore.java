@@ -13,19 +13,29 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Batch views in the node's database (PostgreSQL or H2): {@code batch_cells}, the exact 1h and 1d
+ * Batch views in the node's database (PostgreSQL or H2): {@code batch_windows}, the exact 1h and 1d
  * cells, and {@code batch_days}, the UTC days they cover. A day is replaced whole in one transaction,
  * so a query sees a day's old views or its new ones, never a mix.
+ *
+ * <p>A row holds every dimension value of one window, dimension and event type, packed
+ * ({@link PackedCells}), at most {@link #CELLS_PER_ROW} to a row: a query reads whole windows of one
+ * series anyway, and a day of a dimension with thousands of values then costs hundreds of rows to
+ * write instead of hundreds of thousands.
  */
 public final class BatchViewStore implements BatchViews {
 
+    private static final Logger log = LoggerFactory.getLogger(BatchViewStore.class);
+
     static final long DAY = Duration.ofDays(1).toMillis();
-    private static final String COLUMNS = "project_id, window_size, window_start, dimension, has_value, dimension_value, "
-            + "event_type, event_count, amount, unique_users";
+    static final int CELLS_PER_ROW = 4096;
 
     private final DataSource dataSource;
 
@@ -35,15 +45,38 @@ public final class BatchViewStore implements BatchViews {
 
     public void createTablesIfNotExist() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS batch_cells (project_id VARCHAR(200) NOT NULL, window_size VARCHAR(4) NOT NULL, "
-                    + "window_start BIGINT NOT NULL, dimension VARCHAR(200) NOT NULL, has_value BOOLEAN NOT NULL, "
-                    + "dimension_value VARCHAR(256) NOT NULL, event_type VARCHAR(100) NOT NULL, event_count BIGINT NOT NULL, "
-                    + "amount DOUBLE PRECISION NOT NULL, unique_users DOUBLE PRECISION NOT NULL, PRIMARY KEY (project_id, "
-                    + "window_size, dimension, event_type, window_start, has_value, dimension_value))");
+            s.execute("CREATE TABLE IF NOT EXISTS batch_windows (project_id VARCHAR(200) NOT NULL, window_size VARCHAR(4) NOT NULL, "
+                    + "window_start BIGINT NOT NULL, dimension VARCHAR(200) NOT NULL, event_type VARCHAR(100) NOT NULL, "
+                    + "part INT NOT NULL, cells BYTEA NOT NULL, "
+                    + "PRIMARY KEY (project_id, window_size, dimension, event_type, window_start, part))");
+            s.execute("CREATE INDEX IF NOT EXISTS batch_windows_by_start ON batch_windows (window_start)");
             s.execute("CREATE TABLE IF NOT EXISTS batch_days (day_start BIGINT PRIMARY KEY, computed_at BIGINT NOT NULL, "
                     + "events BIGINT NOT NULL, files INT NOT NULL)");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the batch view tables: " + e.getMessage(), e);
+        }
+        forgetDaysOfUnpackedViews();
+    }
+
+    /**
+     * Views written before the packed rows ({@code batch_cells}, one row per cell) are not read any more: their
+     * days are forgotten, so the live layer answers them until {@code ./analytics batch} recomputes them from
+     * the lake, and the old table is dropped (it only ever held what the lake recomputes).
+     */
+    private void forgetDaysOfUnpackedViews() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try {
+                s.executeQuery("SELECT 1 FROM batch_cells WHERE 1 = 0").close();
+            } catch (SQLException noOldTable) {
+                return;
+            }
+            int forgotten = s.executeUpdate("DELETE FROM batch_days WHERE NOT EXISTS (SELECT 1 FROM batch_windows w "
+                    + "WHERE w.window_start >= batch_days.day_start AND w.window_start < batch_days.day_start + " + DAY + ")");
+            s.execute("DROP TABLE batch_cells");
+            log.warn("Batch views in the old one-row-per-cell table were dropped; {} days are served by the live layer "
+                    + "until ./analytics batch recomputes them", forgotten);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot retire the old batch view table batch_cells: " + e.getMessage(), e);
         }
     }
 
@@ -51,22 +84,15 @@ public final class BatchViewStore implements BatchViews {
     public void replaceDay(long dayStart, List<CellValue> cells, long events, int files, long computedAt) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM batch_cells WHERE window_start >= ? AND window_start < ?");
-                    PreparedStatement insert = c.prepareStatement("INSERT INTO batch_cells (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM batch_windows WHERE window_start >= ? AND window_start < ?");
+                    PreparedStatement insert = c.prepareStatement("INSERT INTO batch_windows (project_id, window_size, window_start, "
+                            + "dimension, event_type, part, cells) VALUES (?,?,?,?,?,?,?)");
                     PreparedStatement forget = c.prepareStatement("DELETE FROM batch_days WHERE day_start = ?");
                     PreparedStatement cover = c.prepareStatement("INSERT INTO batch_days (day_start, computed_at, events, files) VALUES (?,?,?,?)")) {
                 delete.setLong(1, dayStart);
                 delete.setLong(2, dayStart + DAY);
                 delete.executeUpdate();
-                int pending = 0;
-                for (CellValue cell : cells) {
-                    MetricCellStore.bindCell(insert, cell, 8);
-                    insert.addBatch();
-                    if (++pending % 5000 == 0) {
-                        insert.executeBatch();
-                    }
-                }
-                insert.executeBatch();
+                insertWindows(insert, cells);
                 forget.setLong(1, dayStart);
                 forget.executeUpdate();
                 cover.setLong(1, dayStart);
@@ -80,6 +106,31 @@ public final class BatchViewStore implements BatchViews {
                 throw e;
             }
         }
+    }
+
+    private static void insertWindows(PreparedStatement insert, List<CellValue> cells) throws SQLException {
+        Map<CellKey, List<CellValue>> windows = new HashMap<>();
+        for (CellValue cell : cells) {
+            CellKey key = cell.key();
+            CellKey window = new CellKey(key.projectId(), key.window(), key.windowStart(), key.dimension(), null, key.eventType());
+            windows.computeIfAbsent(window, w -> new ArrayList<>()).add(cell);
+        }
+        for (Map.Entry<CellKey, List<CellValue>> window : windows.entrySet()) {
+            CellKey key = window.getKey();
+            List<CellValue> values = window.getValue();
+            for (int part = 0; part * CELLS_PER_ROW < values.size(); part++) {
+                insert.setString(1, key.projectId());
+                insert.setString(2, key.window().code());
+                insert.setLong(3, key.windowStart());
+                insert.setString(4, key.dimension());
+                insert.setString(5, key.eventType());
+                insert.setInt(6, part);
+                insert.setBytes(7, PackedCells.pack(values.subList(part * CELLS_PER_ROW,
+                        Math.min(values.size(), (part + 1) * CELLS_PER_ROW))));
+                insert.addBatch();
+            }
+        }
+        insert.executeBatch();
     }
 
     @Override
@@ -134,16 +185,16 @@ public final class BatchViewStore implements BatchViews {
     }
 
     private static List<CellValue> cells(Connection c, MetricQuery query) throws SQLException {
-        String sql = "SELECT window_start, has_value, dimension_value, event_count, amount, unique_users FROM batch_cells "
+        String sql = "SELECT window_start, cells FROM batch_windows "
                 + "WHERE project_id = ? AND window_size = ? AND dimension = ? AND event_type = ? AND window_start >= ? AND window_start < ?";
         List<CellValue> cells = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement(sql)) {
             MetricCellStore.bindQuery(select, query);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    CellKey key = new CellKey(query.projectId(), query.cellSize(), rows.getLong(1), query.groupBy().name(),
-                            rows.getBoolean(2) ? rows.getString(3) : null, query.cellEventType());
-                    cells.add(new CellValue(key, rows.getLong(4), rows.getDouble(5), rows.getDouble(6)));
+                    CellKey window = new CellKey(query.projectId(), query.cellSize(), rows.getLong(1), query.groupBy().name(), null,
+                            query.cellEventType());
+                    PackedCells.unpack(window, rows.getBytes(2), cells);
                 }
             }
         }
