@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +32,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
@@ -52,6 +60,7 @@ public final class PartitionConsumer implements ConsumerProgress {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
@@ -95,7 +104,24 @@ public final class PartitionConsumer implements ConsumerProgress {
             MeterRegistry registry) {
         PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings, registry);
         consumer.run();
+        consumer.restartWhenADownedNodeIsRemoved();
         return consumer;
+    }
+
+    /**
+     * Batches sent to entities of a node that died are lost, not refused: each would hold its partition
+     * until the ask timed out. Once the downed node is removed, its shards are being started elsewhere,
+     * so the streams start again at once and resume from what the entities applied.
+     */
+    private void restartWhenADownedNodeIsRemoved() {
+        ActorRef<ClusterEvent.MemberRemoved> watcher = system.systemActorOf(Behaviors.receiveMessage(removed -> {
+            if (removed.previousStatus() == MemberStatus.down() && !stopping) {
+                log.info("Node {} was downed and removed; restarting the partition streams", removed.member().address());
+                partitionStreams.get().abort(new IllegalStateException("node " + removed.member().address() + " removed"));
+            }
+            return Behaviors.same();
+        }), "partition-consumer-membership", Props.empty());
+        Cluster.get(system).subscriptions().tell(Subscribe.create(watcher, ClusterEvent.MemberRemoved.class));
     }
 
     @Override
@@ -131,12 +157,21 @@ public final class PartitionConsumer implements ConsumerProgress {
         return malformedRecords.get();
     }
 
-    /** Stops fetching, lets batches in flight reach their entities, then closes the Kafka consumer. */
+    /**
+     * Stops fetching, gives batches in flight {@link #STOP_DRAIN} to reach their entities, then closes the
+     * Kafka consumer, which hands its partitions to the group's other members. A batch still waiting then
+     * (an entity recovering, a busy database) is dropped rather than waited for: its partition would have
+     * no consumer meanwhile, and its next owner resumes from what the entity applied anyway.
+     */
     public CompletionStage<Done> stop() {
         stopping = true;
         partitionStreams.get().shutdown();
         return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
-                .thenCompose(done -> control.get().shutdown());
+                .completeOnTimeout(null, STOP_DRAIN.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(drained -> {
+                    partitionStreams.get().abort(new IllegalStateException("stopping"));
+                    return control.get().shutdown();
+                });
     }
 
     /**
