@@ -61,6 +61,7 @@ public final class PartitionConsumer implements ConsumerProgress {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
+    private static final Duration POSITION_ASK_TIMEOUT = Duration.ofSeconds(3);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
@@ -197,8 +198,7 @@ public final class PartitionConsumer implements ConsumerProgress {
     private CompletionStage<Map<TopicPartition, Object>> positionsOf(Set<TopicPartition> assigned) {
         Map<TopicPartition, Object> offsets = new ConcurrentHashMap<>();
         CompletableFuture<?>[] asks = assigned.stream()
-                .map(tp -> entity(tp.partition())
-                        .<MetricPartition.Position>ask(MetricPartition.GetPosition::new, settings.askTimeout())
+                .map(tp -> position(tp.partition(), (int) Math.max(1, settings.askTimeout().dividedBy(POSITION_ASK_TIMEOUT)))
                         .thenAccept(position -> {
                             startWatermarks.put(tp.partition(), new Watermark(
                                     position.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
@@ -211,6 +211,17 @@ public final class PartitionConsumer implements ConsumerProgress {
             log.info("Resuming partitions of {} at {}", settings.topic(), new HashMap<>(offsets));
             return offsets;
         });
+    }
+
+    /**
+     * The entity's position, asked again after {@link #POSITION_ASK_TIMEOUT} up to {@code attempts} times: an
+     * ask sent while the entity's node is being removed is lost, and the partition would wait for the whole
+     * ask timeout. Asking for the position changes nothing, so asking twice is harmless.
+     */
+    private CompletableFuture<MetricPartition.Position> position(int partition, int attempts) {
+        return entity(partition).<MetricPartition.Position>ask(MetricPartition.GetPosition::new, POSITION_ASK_TIMEOUT)
+                .toCompletableFuture()
+                .exceptionallyCompose(failure -> attempts > 1 ? position(partition, attempts - 1) : CompletableFuture.failedFuture(failure));
     }
 
     private CompletionStage<Done> consume(TopicPartition tp, Source<ConsumerRecord<byte[], byte[]>, NotUsed> records) {
@@ -263,9 +274,10 @@ public final class PartitionConsumer implements ConsumerProgress {
         }
     }
 
-    /** Carries the watermark from one micro-batch of a partition to the next. */
+    /** Carries the watermark, and the offset reached, from one micro-batch of a partition to the next. */
     private final class Batcher {
         private Watermark watermark;
+        private long lastOffset = -1;
 
         Batcher(Watermark start) {
             this.watermark = start;
@@ -277,6 +289,7 @@ public final class PartitionConsumer implements ConsumerProgress {
          * lives on another node.
          */
         List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
+            checkAscending(records);
             List<Batch> batches = new ArrayList<>(1);
             Part part = new Part(records.get(0).offset());
             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -291,6 +304,22 @@ public final class PartitionConsumer implements ConsumerProgress {
                 batches.add(part.close(last));
             }
             return batches;
+        }
+
+        /**
+         * A batch covers the offsets from its first record to its last, so every record must come after the
+         * one before: a record delivered again (the Kafka client handing a partition's records to a new
+         * stream while the old one still takes them, around a rebalance) would be counted twice. The stream
+         * fails instead and resumes from what the entity applied.
+         */
+        private void checkAscending(List<ConsumerRecord<byte[], byte[]>> records) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.offset() <= lastOffset) {
+                    throw new IllegalStateException("partition " + record.partition() + ": offset " + record.offset()
+                            + " delivered after " + lastOffset + "; re-seeking");
+                }
+                lastOffset = record.offset();
+            }
         }
 
         /** The records of one command: contiguous offsets from {@code from}, starting at the watermark so far. */
