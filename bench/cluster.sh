@@ -10,7 +10,7 @@
 # Environment knobs: PARTITIONS (raw topic partitions, 8), DB_SERVER (jdbc:postgresql://127.0.0.1:5432/test),
 # DB_USER (postgres), PSQL (psql -h 127.0.0.1 -U postgres -d test), BROKER_PORT (19092), CLUSTER_PORT (25600: the
 # nodes' Artery ports count up from it), NODE_JAVA_OPTS (-Xms256m -Xmx1g), WARMUP (discarded first run per size,
-# 10s; 0 to skip), DRAIN_TIMEOUT (s, 120), READY_TIMEOUT (s, 600), STOP_TIMEOUT (s, 30), BUILD_TIMEOUT (s, 1800),
+# 10s; 0 to skip), DRAIN_TIMEOUT (s, 120), READY_TIMEOUT (s, 600), STOP_TIMEOUT (s, 60), BUILD_TIMEOUT (s, 1800),
 # PAUSE (s between runs, 2), LOADGEN_JAVA_OPTS, KEEP_WORK=1. ANALYTICS_* variables reach the nodes (e.g.
 # ANALYTICS_JOURNEYS=false).
 set -euo pipefail
@@ -34,7 +34,7 @@ NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms256m -Xmx1g -XX:+ExitOnOutOfMemoryError}"
 WARMUP="${WARMUP:-10s}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-120}"
 READY_TIMEOUT="${READY_TIMEOUT:-600}"
-STOP_TIMEOUT="${STOP_TIMEOUT:-30}"
+STOP_TIMEOUT="${STOP_TIMEOUT:-60}"
 BUILD_TIMEOUT="${BUILD_TIMEOUT:-1800}"
 PAUSE="${PAUSE:-2}"
 LOADGEN_JAVA_OPTS="${LOADGEN_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms64m -Xmx512m}"
@@ -65,6 +65,7 @@ DURATION_S="$(to_seconds "$DURATION")" && ((DURATION_S > 0)) \
 RUN_TIMEOUT=$((DURATION_S + 60 + 60))
 
 # --- cleanup: no node, broker or schema outlives this script -------------------------------------------
+SERVER_PID=""
 NODE_PIDS=()
 BROKER_PID=""
 SCHEMAS=()
@@ -95,9 +96,10 @@ stop_group() {
     wait "$pid" 2> /dev/null || true
 }
 
+# The youngest node first: the oldest hosts the cluster singletons (shard coordinator), which would move.
 stop_cluster() {
-    local p
-    for p in "${NODE_PIDS[@]}"; do stop_group "$p"; done
+    local i
+    for ((i = ${#NODE_PIDS[@]} - 1; i >= 0; i--)); do stop_group "${NODE_PIDS[$i]}"; done
     NODE_PIDS=()
     if [[ -n "$BROKER_PID" ]]; then stop_group "$BROKER_PID"; fi
     BROKER_PID=""
@@ -245,11 +247,11 @@ measure() {
     c1="$(nodes_cpu_ticks)"
     b1="$(cpu_ticks "$BROKER_PID")"
     load1="$(cut -d' ' -f1 /proc/loadavg)"
-    awk -v n="$n" -v rc="$rc" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v base="$baseline" -v exp="$expected" \
+    awk -v n="$n" -v rc="$rc" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v base="$baseline" -v want="$expected" \
         -v vis="$visible" -v c0="$c0" -v c1="$c1" -v b0="$b0" -v b1="$b1" -v hz="$CLK_TCK" -v l0="$load0" -v l1="$load1" 'BEGIN {
-            events = (vis < exp ? vis : exp) - base;
+            events = (vis < want ? vis : want) - base;
             printf "{\"nodes\": %d, \"loadgen_exit\": %d, \"send_s\": %.3f, \"drain_s\": %.3f, ", n, rc, t1 - t0, t2 - t1;
-            printf "\"drained\": %s, \"events\": %d, \"expected_events\": %d, ", (vis >= exp ? "true" : "false"), events, exp - base;
+            printf "\"drained\": %s, \"events\": %d, \"expected_events\": %d, ", (vis >= want ? "true" : "false"), events, want - base;
             printf "\"nodes_cpu_s\": %.2f, \"broker_cpu_s\": %.2f, ", (c1 - c0) / hz, (b1 - b0) / hz;
             printf "\"load_before\": \"%s\", \"load_after\": \"%s\"}\n", l0, l1 }' > "$WORK/$tag.server.json"
     sed 's/^/    /' "$WORK/$tag.server.json"

@@ -75,13 +75,16 @@ public final class ClusterReport {
         run.set("server", server);
         ArrayNode loadgens = run.putArray("loadgens");
         double acceptedPerS = 0;
-        double freshnessP99 = 0;
+        double freshnessP99 = Double.NaN;
         for (int i = 0; i < nodes; i++) {
             Path result = dir.resolve("run-" + m.group(1) + "-" + m.group(2) + "-" + m.group(3) + ".node-" + i + ".json");
             JsonNode loadgen = Files.exists(result) && Files.size(result) > 0 ? MAPPER.readTree(result.toFile()) : MAPPER.nullNode();
             loadgens.add(loadgen);
             acceptedPerS += loadgen.path("accepted_per_s").asDouble(0);
-            freshnessP99 = Math.max(freshnessP99, loadgen.path("freshness_ms").path("p99").asDouble(0));
+            JsonNode p99 = loadgen.path("freshness_ms").path("p99");
+            if (p99.isNumber()) {
+                freshnessP99 = Double.isNaN(freshnessP99) ? p99.asDouble() : Math.max(freshnessP99, p99.asDouble());
+            }
         }
         double events = server.path("events").asDouble(0);
         double wall = server.path("send_s").asDouble(0) + server.path("drain_s").asDouble(0);
@@ -90,7 +93,11 @@ public final class ClusterReport {
         run.put("processed_per_s_per_node", wall > 0 ? BenchUtil.round(events / wall / nodes, 1) : 0);
         run.put("server_cpu_ms_per_1k_events", events > 0
                 ? BenchUtil.round(server.path("nodes_cpu_s").asDouble(0) * 1e6 / events, 2) : 0);
-        run.put("worst_node_freshness_p99_ms", BenchUtil.round(freshnessP99, 1));
+        if (Double.isNaN(freshnessP99)) {
+            run.putNull("worst_node_freshness_p99_ms"); // no probe was seen: the load generators say why
+        } else {
+            run.put("worst_node_freshness_p99_ms", BenchUtil.round(freshnessP99, 1));
+        }
         return run;
     }
 
