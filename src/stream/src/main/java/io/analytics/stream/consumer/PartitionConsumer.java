@@ -141,7 +141,11 @@ public final class PartitionConsumer implements ConsumerProgress {
      */
     @Override
     public CompletionStage<Membership> membership() {
-        return control.get().getMetrics().thenApply(metrics -> {
+        Consumer.DrainingControl<Done> current = control.get();
+        if (current == null) {
+            return CompletableFuture.completedFuture(new Membership(false, 0));
+        }
+        return current.getMetrics().thenApply(metrics -> {
             Map<String, Double> coordinator = new HashMap<>();
             metrics.forEach((name, metric) -> {
                 if (name.group().equals("consumer-coordinator-metrics") && metric.metricValue() instanceof Number value) {
