@@ -51,9 +51,7 @@ public final class BenchReport {
     }
 
     static ObjectNode build(Path dir) throws IOException {
-        ObjectNode report = MAPPER.createObjectNode();
-        Path meta = dir.resolve("meta.json");
-        report.set("meta", Files.exists(meta) ? MAPPER.readTree(meta.toFile()) : MAPPER.createObjectNode());
+        ObjectNode report = BenchUtil.reportWithMeta(dir);
 
         TreeMap<Double, TreeMap<Integer, ObjectNode>> byRate = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {

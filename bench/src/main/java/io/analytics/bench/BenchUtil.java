@@ -156,6 +156,14 @@ final class BenchUtil {
 
     // ------------------------------------------------------------------ result documents
 
+    /** A new report holding the run's {@code meta.json} of {@code dir} (empty when there is none). */
+    static ObjectNode reportWithMeta(Path dir) throws IOException {
+        ObjectNode report = MAPPER.createObjectNode();
+        Path meta = dir.resolve("meta.json");
+        report.set("meta", Files.exists(meta) ? MAPPER.readTree(meta.toFile()) : MAPPER.createObjectNode());
+        return report;
+    }
+
     /** {@code http_status} (all) and {@code http_errors} (all but 2xx) from status key -> count. */
     static void putStatuses(ObjectNode r, Map<String, LongAdder> statuses) {
         ObjectNode status = r.putObject("http_status");

@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /** The public HTTP API as a client sees it. */
@@ -21,16 +23,27 @@ final class ApiClient {
     record Response(int status, JsonNode body) {}
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private volatile String baseUrl;
+    private volatile List<String> baseUrls;
+    private final AtomicInteger turn = new AtomicInteger();
     private final String apiKey;
 
     ApiClient(String baseUrl, String apiKey) {
-        this.baseUrl = baseUrl;
+        this.baseUrls = List.of(baseUrl);
         this.apiKey = apiKey;
     }
 
     void baseUrl(String url) {
-        this.baseUrl = url;
+        baseUrls(List.of(url));
+    }
+
+    /** Sends each request to the next of these nodes in turn, as a load balancer in front of a cluster does. */
+    void baseUrls(List<String> urls) {
+        this.baseUrls = List.copyOf(urls);
+    }
+
+    private String baseUrl() {
+        List<String> urls = baseUrls;
+        return urls.get(Math.floorMod(turn.getAndIncrement(), urls.size()));
     }
 
     Response post(String body) throws IOException, InterruptedException {
@@ -38,7 +51,7 @@ final class ApiClient {
     }
 
     Response post(String body, String key) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/events"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/events"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -56,7 +69,7 @@ final class ApiClient {
         String query = params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path + "?" + query))
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + path + "?" + query))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-API-Key", apiKey)
                 .GET()
@@ -65,7 +78,7 @@ final class ApiClient {
 
     /** GET of any API path (with its query), with this client's key. */
     Response get(String pathAndQuery) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + pathAndQuery))
+        return send(HttpRequest.newBuilder(URI.create(baseUrl() + pathAndQuery))
                 .timeout(Duration.ofSeconds(30))
                 .header("X-API-Key", apiKey)
                 .GET()

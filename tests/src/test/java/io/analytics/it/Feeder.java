@@ -35,6 +35,17 @@ final class Feeder {
     int duplicatesSent;
     int directSent;
     int retries;
+    /** Answers 503 and requests that got no answer (connection refused or dropped): the only failures allowed. */
+    int unavailable;
+    int noAnswer;
+    /** Waited after each acknowledged batch: a steady load rather than as fast as the platform takes it. */
+    volatile Duration pause = Duration.ZERO;
+    /**
+     * Acknowledged events sent again in each batch. Ingest dedupes per node, so a client spreading its
+     * requests over several nodes must set 0: a node cannot know what another one accepted.
+     */
+    int resends = 8;
+    private volatile boolean stopped;
 
     Feeder(ApiClient api, GroundTruth truth, KafkaProducer<byte[], byte[]> direct, String topic, long seed) {
         this.api = api;
@@ -50,7 +61,7 @@ final class Feeder {
 
     /** Feeds the events, waiting for {@code gate} before the batch that starts at event {@code holdAt}. */
     void feed(List<ObjectNode> events, int batchSize, int holdAt, java.util.concurrent.CountDownLatch gate) throws Exception {
-        for (int from = 0; from < events.size(); from += batchSize) {
+        for (int from = 0; from < events.size() && !stopped; from += batchSize) {
             if (from == holdAt) {
                 gate.await();
             }
@@ -60,7 +71,13 @@ final class Feeder {
                 fresh = fresh.subList(Math.min(20, fresh.size()), fresh.size());
             }
             postBatch(fresh);
+            Thread.sleep(pause.toMillis());
         }
+    }
+
+    /** Ends {@link #feed} after the batch in flight: the ground truth then holds what was acknowledged so far. */
+    void stop() {
+        stopped = true;
     }
 
     private void writeDirectly(List<ObjectNode> events) throws Exception {
@@ -78,7 +95,7 @@ final class Feeder {
 
     private void postBatch(List<ObjectNode> fresh) throws Exception {
         List<ObjectNode> batch = new ArrayList<>(fresh);
-        for (int i = 0; i < 8 && !history.isEmpty(); i++) {
+        for (int i = 0; i < resends && !history.isEmpty(); i++) {
             batch.add(history.get(random.nextInt(history.size())));
         }
         if (!fresh.isEmpty()) {
@@ -105,6 +122,7 @@ final class Feeder {
                 response = api.post(json);
             } catch (IOException e) {
                 response = null;
+                noAnswer++;
             }
             if (response != null && response.status() == 202) {
                 check(response.body(), batch, malformed, ambiguous);
@@ -113,6 +131,9 @@ final class Feeder {
             assertThat(response == null || response.status() == 503)
                     .as("only 503 or a dropped connection may interrupt ingest, got " + (response == null ? "" : response.status() + " " + response.body()))
                     .isTrue();
+            if (response != null) {
+                unavailable++;
+            }
             assertThat(System.nanoTime()).as("batch acknowledged within 120 s").isLessThan(deadline);
             ambiguous = true;
             retries++;

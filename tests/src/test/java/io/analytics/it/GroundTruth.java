@@ -27,9 +27,18 @@ final class GroundTruth {
     private final Map<String, ObjectNode> accepted = new LinkedHashMap<>();
     private final Map<String, Long> lateWatermark = new HashMap<>();
 
+    private ObjectNode last;
+
     /** Records an accepted event; a second event with the same id changes nothing, as the API promises. */
     synchronized void accept(ObjectNode event) {
-        accepted.putIfAbsent(event.get("event_id").asText(), event);
+        if (accepted.putIfAbsent(event.get("event_id").asText(), event) == null) {
+            last = event;
+        }
+    }
+
+    /** The event time of the event accepted last, or {@code otherwise} before the first. */
+    synchronized Instant lastEventTime(Instant otherwise) {
+        return last == null ? otherwise : Instant.parse(last.get("timestamp").asText());
     }
 
     /** The accepted events, each once. */

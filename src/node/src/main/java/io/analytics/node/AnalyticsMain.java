@@ -5,12 +5,16 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.File;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Entry point of the launcher: {@code up} (embedded default) or {@code node} (external Kafka and
  * PostgreSQL), with {@code --port N} and {@code --config FILE}.
  */
 public final class AnalyticsMain {
+
+    /** The exit status of a node that the cluster downed. */
+    static final int EXIT_DOWNED = 3;
 
     private AnalyticsMain() {}
 
@@ -37,17 +41,34 @@ public final class AnalyticsMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        node.addJvmShutdownHook(() -> {
+            stopRequested.set(true);
             System.out.println("analytics: stopping");
             node.close();
             System.out.println("analytics: stopped");
             stopped.countDown();
-        }, "analytics-shutdown"));
+        });
+        exitWhenDowned(node, stopRequested);
         if (args[0].equals("up")) {
             System.out.println("analytics: project 'demo' API key: " + node.demoApiKey());
         }
         System.out.printf("analytics: ready %s (started in %.1f s)%n", node.url(), (System.nanoTime() - started) / 1e9);
         stopped.await();
+    }
+
+    /**
+     * A node the cluster downed has stopped its actor system, and with it HTTP and the consumers; the
+     * process exits, with status 3, so that a supervisor (Kubernetes, systemd) starts a fresh one that
+     * joins again, instead of leaving a live process that serves nothing.
+     */
+    private static void exitWhenDowned(AnalyticsNode node, AtomicBoolean stopRequested) {
+        node.whenTerminated().thenAccept(reason -> {
+            if (!stopRequested.get()) {
+                System.out.println("analytics: the cluster stopped this node (" + reason + "); exiting");
+                System.exit(EXIT_DOWNED);
+            }
+        });
     }
 
     /**

@@ -63,9 +63,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -135,6 +137,25 @@ public final class AnalyticsNode implements AutoCloseable {
      */
     public MeterRegistry meterRegistry() {
         return telemetry.registry();
+    }
+
+    /**
+     * Runs {@code hook} when the JVM shuts down (SIGTERM), before Pekko's remoting stops. Artery's own JVM
+     * hook waits for the hooks registered here and then stops the transport; a hook registered with
+     * {@link Runtime#addShutdownHook} races it, and loses: the node is cut off from the cluster before it
+     * can hand its shards off and leave, and the others down it instead.
+     */
+    public void addJvmShutdownHook(Runnable hook) {
+        CoordinatedShutdown.get(system).addJvmShutdownHook(hook);
+    }
+
+    /**
+     * Completes with the reason when the node's actor system has stopped: after {@link #close()}, or when the
+     * cluster downed this node (the split brain resolver put it on the losing side, or it was unreachable too long).
+     */
+    public CompletionStage<String> whenTerminated() {
+        return system.getWhenTerminated().thenApply(done -> CoordinatedShutdown.get(system)
+                .getShutdownReason().map(Object::toString).orElse("unknown"));
     }
 
     public String bootstrapServers() {

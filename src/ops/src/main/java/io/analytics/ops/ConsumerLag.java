@@ -84,7 +84,16 @@ public final class ConsumerLag implements AutoCloseable {
         return latest.get();
     }
 
+    /** Never throws: a scheduled task that throws is not scheduled again, and readiness would wait for it forever. */
     private void poll() {
+        try {
+            requestMeasurement();
+        } catch (RuntimeException e) {
+            log.warn("Could not measure the lag of {}: {}", progress.topic(), e.toString());
+        }
+    }
+
+    private void requestMeasurement() {
         Map<Integer, Long> next = progress.nextOffsets();
         progress.membership()
                 .thenCombine(endOffsets(next), (membership, ends) -> measure(membership, next, ends))

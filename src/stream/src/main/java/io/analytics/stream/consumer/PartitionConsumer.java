@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,7 +32,14 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.kafka.ConsumerSettings;
 import org.apache.pekko.kafka.Subscriptions;
@@ -52,6 +60,8 @@ public final class PartitionConsumer implements ConsumerProgress {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
+    private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
+    private static final Duration POSITION_ASK_TIMEOUT = Duration.ofSeconds(3);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
@@ -95,7 +105,24 @@ public final class PartitionConsumer implements ConsumerProgress {
             MeterRegistry registry) {
         PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings, registry);
         consumer.run();
+        consumer.restartWhenADownedNodeIsRemoved();
         return consumer;
+    }
+
+    /**
+     * Batches sent to entities of a node that died are lost, not refused: each would hold its partition
+     * until the ask timed out. Once the downed node is removed, its shards are being started elsewhere,
+     * so the streams start again at once and resume from what the entities applied.
+     */
+    private void restartWhenADownedNodeIsRemoved() {
+        ActorRef<ClusterEvent.MemberRemoved> watcher = system.systemActorOf(Behaviors.receiveMessage(removed -> {
+            if (removed.previousStatus() == MemberStatus.down() && !stopping) {
+                log.info("Node {} was downed and removed; restarting the partition streams", removed.member().address());
+                partitionStreams.get().abort(new IllegalStateException("node " + removed.member().address() + " removed"));
+            }
+            return Behaviors.same();
+        }), "partition-consumer-membership", Props.empty());
+        Cluster.get(system).subscriptions().tell(Subscribe.create(watcher, ClusterEvent.MemberRemoved.class));
     }
 
     @Override
@@ -114,7 +141,11 @@ public final class PartitionConsumer implements ConsumerProgress {
      */
     @Override
     public CompletionStage<Membership> membership() {
-        return control.get().getMetrics().thenApply(metrics -> {
+        Consumer.DrainingControl<Done> current = control.get();
+        if (current == null) {
+            return CompletableFuture.completedFuture(new Membership(false, 0));
+        }
+        return current.getMetrics().thenApply(metrics -> {
             Map<String, Double> coordinator = new HashMap<>();
             metrics.forEach((name, metric) -> {
                 if (name.group().equals("consumer-coordinator-metrics") && metric.metricValue() instanceof Number value) {
@@ -131,12 +162,21 @@ public final class PartitionConsumer implements ConsumerProgress {
         return malformedRecords.get();
     }
 
-    /** Stops fetching, lets batches in flight reach their entities, then closes the Kafka consumer. */
+    /**
+     * Stops fetching, gives batches in flight {@link #STOP_DRAIN} to reach their entities, then closes the
+     * Kafka consumer, which hands its partitions to the group's other members. A batch still waiting then
+     * (an entity recovering, a busy database) is dropped rather than waited for: its partition would have
+     * no consumer meanwhile, and its next owner resumes from what the entity applied anyway.
+     */
     public CompletionStage<Done> stop() {
         stopping = true;
         partitionStreams.get().shutdown();
         return CompletableFuture.allOf(running.toArray(CompletableFuture[]::new))
-                .thenCompose(done -> control.get().shutdown());
+                .completeOnTimeout(null, STOP_DRAIN.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(drained -> {
+                    partitionStreams.get().abort(new IllegalStateException("stopping"));
+                    return control.get().shutdown();
+                });
     }
 
     /**
@@ -162,8 +202,7 @@ public final class PartitionConsumer implements ConsumerProgress {
     private CompletionStage<Map<TopicPartition, Object>> positionsOf(Set<TopicPartition> assigned) {
         Map<TopicPartition, Object> offsets = new ConcurrentHashMap<>();
         CompletableFuture<?>[] asks = assigned.stream()
-                .map(tp -> entity(tp.partition())
-                        .<MetricPartition.Position>ask(MetricPartition.GetPosition::new, settings.askTimeout())
+                .map(tp -> position(tp.partition(), (int) Math.max(1, settings.askTimeout().dividedBy(POSITION_ASK_TIMEOUT)))
                         .thenAccept(position -> {
                             startWatermarks.put(tp.partition(), new Watermark(
                                     position.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
@@ -176,6 +215,17 @@ public final class PartitionConsumer implements ConsumerProgress {
             log.info("Resuming partitions of {} at {}", settings.topic(), new HashMap<>(offsets));
             return offsets;
         });
+    }
+
+    /**
+     * The entity's position, asked again after {@link #POSITION_ASK_TIMEOUT} up to {@code attempts} times: an
+     * ask sent while the entity's node is being removed is lost, and the partition would wait for the whole
+     * ask timeout. Asking for the position changes nothing, so asking twice is harmless.
+     */
+    private CompletableFuture<MetricPartition.Position> position(int partition, int attempts) {
+        return entity(partition).<MetricPartition.Position>ask(MetricPartition.GetPosition::new, POSITION_ASK_TIMEOUT)
+                .toCompletableFuture()
+                .exceptionallyCompose(failure -> attempts > 1 ? position(partition, attempts - 1) : CompletableFuture.failedFuture(failure));
     }
 
     private CompletionStage<Done> consume(TopicPartition tp, Source<ConsumerRecord<byte[], byte[]>, NotUsed> records) {
@@ -228,9 +278,10 @@ public final class PartitionConsumer implements ConsumerProgress {
         }
     }
 
-    /** Carries the watermark from one micro-batch of a partition to the next. */
+    /** Carries the watermark, and the offset reached, from one micro-batch of a partition to the next. */
     private final class Batcher {
         private Watermark watermark;
+        private long lastOffset = -1;
 
         Batcher(Watermark start) {
             this.watermark = start;
@@ -242,6 +293,7 @@ public final class PartitionConsumer implements ConsumerProgress {
          * lives on another node.
          */
         List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
+            checkAscending(records);
             List<Batch> batches = new ArrayList<>(1);
             Part part = new Part(records.get(0).offset());
             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -256,6 +308,22 @@ public final class PartitionConsumer implements ConsumerProgress {
                 batches.add(part.close(last));
             }
             return batches;
+        }
+
+        /**
+         * A batch covers the offsets from its first record to its last, so every record must come after the
+         * one before: a record delivered again (the Kafka client handing a partition's records to a new
+         * stream while the old one still takes them, around a rebalance) would be counted twice. The stream
+         * fails instead and resumes from what the entity applied.
+         */
+        private void checkAscending(List<ConsumerRecord<byte[], byte[]>> records) {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.offset() <= lastOffset) {
+                    throw new IllegalStateException("partition " + record.partition() + ": offset " + record.offset()
+                            + " delivered after " + lastOffset + "; re-seeking");
+                }
+                lastOffset = record.offset();
+            }
         }
 
         /** The records of one command: contiguous offsets from {@code from}, starting at the watermark so far. */
