@@ -58,6 +58,8 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
         LiveUpdate current;
         boolean evaluating;
+        /** When the next tick may evaluate it again (epoch ms): every tick, except for series with their own pace. */
+        long due;
     }
 
     private final SeriesEvaluator evaluator;
@@ -74,10 +76,11 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     /** @param dropped counts every update a client did not get (superseded or overflowed) */
-    public static Behavior<Command> create(MetricSource metrics, Duration tick, Clock clock, LongAdder dropped) {
+    public static Behavior<Command> create(MetricSource metrics, FunnelSource funnels, Duration tick, Clock clock,
+            LongAdder dropped) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
-            return new LiveSeries(context, new SeriesEvaluator(metrics), clock, dropped);
+            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), clock, dropped);
         }));
     }
 
@@ -142,7 +145,12 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private Behavior<Command> onTick() {
-        series.forEach(this::evaluate);
+        long now = clock.millis();
+        series.forEach((key, target) -> {
+            if (now >= target.due) {
+                evaluate(key, target);
+            }
+        });
         return this;
     }
 
@@ -152,8 +160,14 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
             return;
         }
         target.evaluating = true;
-        getContext().pipeToSelf(evaluator.evaluate(key.project(), key.spec(), clock.millis()),
+        long now = clock.millis();
+        target.due = now + pace(key.spec()).toMillis();
+        getContext().pipeToSelf(evaluator.evaluate(key.project(), key.spec(), now),
                 (value, failure) -> failure == null ? new Evaluated(key, value) : new EvaluationFailed(key, failure));
+    }
+
+    private static Duration pace(SeriesSpec spec) {
+        return spec instanceof SeriesSpec.Funnel funnel ? funnel.every() : Duration.ZERO;
     }
 
     private Behavior<Command> onEvaluated(Evaluated evaluated) {

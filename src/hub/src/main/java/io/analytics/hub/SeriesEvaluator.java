@@ -1,6 +1,7 @@
 package io.analytics.hub;
 
 import io.analytics.core.metric.MetricSeries;
+import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -13,9 +14,11 @@ import java.util.concurrent.CompletionStage;
 final class SeriesEvaluator {
 
     private final MetricSource metrics;
+    private final FunnelSource funnels;
 
-    SeriesEvaluator(MetricSource metrics) {
+    SeriesEvaluator(MetricSource metrics, FunnelSource funnels) {
         this.metrics = metrics;
+        this.funnels = funnels;
     }
 
     CompletionStage<LiveValue> evaluate(String project, SeriesSpec spec, long now) {
@@ -27,6 +30,9 @@ final class SeriesEvaluator {
         }
         if (spec instanceof SeriesSpec.Alerts alerts) {
             return alerts(project, alerts, now);
+        }
+        if (spec instanceof SeriesSpec.Funnel funnel) {
+            return funnel(project, funnel, now);
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException(((SeriesSpec.Unavailable) spec).reason()));
     }
@@ -49,6 +55,12 @@ final class SeriesEvaluator {
                     .thenComparing(LiveValue.Ranking.Entry::key, Comparator.nullsLast(Comparator.naturalOrder())));
             return new LiveValue.Ranking(spec, query.start(), query.end(), entries.subList(0, Math.min(spec.limit(), entries.size())));
         });
+    }
+
+    private CompletionStage<LiveValue> funnel(String project, SeriesSpec.Funnel spec, long now) {
+        LiveRange.TimeRange span = spec.range().at(now, WindowSize.ONE_DAY);
+        return funnels.evaluate(project, spec.funnel(), span.start(), span.end())
+                .thenApply(result -> new LiveValue.Funnel(spec, span.start(), span.end(), result));
     }
 
     /** One query per distinct source series, however many rules watch it. */

@@ -14,6 +14,8 @@
  * metrics API, and a node serves live values exactly as {@code GET /api/v1/metrics} answers them.
  * The cost is one query per distinct series per tick per node, independent of the number of
  * subscribers; a series whose query is still running skips ticks instead of piling up.
+ * {@code funnel_today} comes from a {@link io.analytics.hub.FunnelSource} (the computation of
+ * {@code GET /api/v1/funnels}) every few seconds instead of every tick: it reads the day's user events.
  *
  * <p><b>Slow clients.</b> The registry hands an update to a client by a non-blocking offer into a
  * small bounded queue ({@link io.analytics.hub.ClientOutbox}); behind it, while the client's socket
