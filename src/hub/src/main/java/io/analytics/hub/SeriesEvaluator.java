@@ -1,5 +1,6 @@
 package io.analytics.hub;
 
+import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.metric.MetricSeries;
 import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
@@ -9,12 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Computes a series' current value from metric queries. */
+/**
+ * Computes a series' current value from metric queries. Identical queries running at the same time
+ * share one answer: each asks every partition entity of the pipeline, so the alerts, which watch the
+ * same series a dashboard shows, must not ask twice.
+ */
 final class SeriesEvaluator {
 
     private final MetricSource metrics;
     private final FunnelSource funnels;
+    private final Map<MetricQuery, CompletableFuture<List<MetricSeries>>> running = new ConcurrentHashMap<>();
 
     SeriesEvaluator(MetricSource metrics, FunnelSource funnels) {
         this.metrics = metrics;
@@ -39,12 +46,12 @@ final class SeriesEvaluator {
 
     private CompletionStage<LiveValue.Timeline> timeline(String project, SeriesSpec.Timeline spec, long now) {
         var query = spec.query(project, now);
-        return metrics.query(query).thenApply(series -> LiveValue.Timeline.of(spec, query.start(), query.end(), series));
+        return shared(query).thenApply(series -> LiveValue.Timeline.of(spec, query.start(), query.end(), series));
     }
 
     private CompletionStage<LiveValue> ranking(String project, SeriesSpec.Ranking spec, long now) {
         var query = spec.query(project, now);
-        return metrics.query(query).thenApply(series -> {
+        return shared(query).thenApply(series -> {
             List<LiveValue.Ranking.Entry> entries = new ArrayList<>(series.size());
             for (MetricSeries group : series) {
                 double value = group.points().stream().mapToDouble(MetricSeries.Point::value).sum();
@@ -55,6 +62,23 @@ final class SeriesEvaluator {
                     .thenComparing(LiveValue.Ranking.Entry::key, Comparator.nullsLast(Comparator.naturalOrder())));
             return new LiveValue.Ranking(spec, query.start(), query.end(), entries.subList(0, Math.min(spec.limit(), entries.size())));
         });
+    }
+
+    private CompletionStage<List<MetricSeries>> shared(MetricQuery query) {
+        CompletableFuture<List<MetricSeries>> mine = new CompletableFuture<>();
+        CompletableFuture<List<MetricSeries>> earlier = running.putIfAbsent(query, mine);
+        if (earlier != null) {
+            return earlier;
+        }
+        metrics.query(query).whenComplete((series, failure) -> {
+            running.remove(query, mine);
+            if (failure == null) {
+                mine.complete(series);
+            } else {
+                mine.completeExceptionally(failure);
+            }
+        });
+        return mine;
     }
 
     private CompletionStage<LiveValue> funnel(String project, SeriesSpec.Funnel spec, long now) {
