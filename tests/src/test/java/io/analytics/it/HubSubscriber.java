@@ -64,15 +64,7 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
 
     /** Fails if a message satisfying {@code unwanted} arrives within {@code period}; others are applied. */
     void expectNone(Predicate<JsonNode> unwanted, Duration period, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + period.toNanos();
-        long left;
-        while ((left = deadline - System.nanoTime()) > 0) {
-            JsonNode message = received.poll(left, TimeUnit.NANOSECONDS);
-            if (message != null) {
-                apply(message);
-                assertThat(unwanted.test(message)).as("within " + period + ": " + what + ": " + message).isFalse();
-            }
-        }
+        TestSupport.expectNone(received, period, this::apply, unwanted, "within " + period + ": " + what);
     }
 
     /** Applies whatever has arrived so far. */
