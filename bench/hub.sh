@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the live hub: starts a fresh `./analytics up`, then HubBench measures (1) accepted → visible
-# to a WebSocket subscriber while the load generator runs at --rate, and (2) end-to-end throughput at
-# --saturate-rate with and without --subscribers WebSocket clients. Writes bench/results/hub-<UTC>.json.
+# to a WebSocket subscriber while the load generator runs at --rate (the target: p99 under 1 s at 50% of the
+# sustained rate that bench/run.sh measured), and (2) end-to-end throughput and server CPU per event at
+# --saturate-rate with and without --subscribers WebSocket clients. Prints a summary, writes bench/results/hub-<UTC>.json.
 #
 #   bench/hub.sh [--rate 35000] [--saturate-rate 75000] [--subscribers 1000] [--duration 30s] [--runs 3] [--port 18080]
 set -euo pipefail
@@ -30,7 +31,7 @@ SERVER_LOG="$WORK/server.log"
 work_disposable() { true; }
 
 usage() {
-    sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 script_flag() {
@@ -59,5 +60,5 @@ mkdir -p bench/results
 OUT="bench/results/hub-$(date -u +%Y%m%dT%H%M%SZ).json"
 java -Xmx1g -cp "$CP" io.analytics.bench.HubBench --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
     --rate "$RATE" --saturate-rate "$SATURATE" --subscribers "$SUBSCRIBERS" --duration "$DURATION" --runs "$RUNS" \
-    --out "$OUT" > /dev/null
-echo "hub.sh: results in $OUT"
+    --server-pid "$JAVA_PID" --clk-tck "$CLK_TCK" --out "$OUT" | sed 's/^/hub.sh: /'
+echo "hub.sh: results in $OUT (load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -1,6 +1,6 @@
 // The dashboard in headless Chromium (Debian's chromium, driven by playwright-core), for DashboardE2eTest.
 // Usage: node dashboard-e2e.mjs <base url> <api key> <screenshot dir>
-// Prints one JSON object per line; takes "load-started" and then "sent" (once per round) on stdin.
+// Prints one JSON object per line; takes "load-started", then "sent" (once per round), then "funnel" on stdin.
 import { chromium } from "playwright-core";
 import readline from "node:readline";
 
@@ -26,7 +26,6 @@ try {
   await page.fill("#api-key", apiKey);
   await page.click("#login button[type=submit]");
   await page.waitForFunction(() => document.querySelector("#status").dataset.state === "live", null, { timeout: 10_000 });
-  await page.waitForFunction(() => document.querySelector("#funnel").textContent.includes("funnels not available"));
   // The history the test sent before opening the page is drawn from the snapshots.
   await page.waitForFunction(() => Chart.getChart(document.getElementById("orders-chart")).data.datasets[0].data.some((v) => v > 0)
     && document.querySelectorAll("#top-products tbody tr:not(.empty)").length > 0, null, { timeout: 10_000 });
@@ -76,6 +75,14 @@ try {
   await page.waitForFunction(() => document.querySelector("#status").dataset.state === "reconnecting");
   await page.waitForFunction(() => document.querySelector("#status").dataset.state === "live", null, { timeout: 10_000 });
   print("reconnected");
+
+  // The funnel panel shows today's users per step once the load generator's visits are recorded.
+  if ((await next()) !== "funnel") throw new Error("expected funnel");
+  const users = () => [...document.querySelectorAll("#funnel .users")].map((b) => Number(b.dataset.users));
+  await page.waitForFunction(() => [...document.querySelectorAll("#funnel .users")].filter((b) => Number(b.dataset.users) > 0).length === 5,
+    null, { timeout: 30_000, polling: 200 }).catch(() => {});
+  print("funnel", { users: await page.evaluate(users), steps: await page.evaluate(() =>
+    [...document.querySelectorAll("#funnel li span:first-child")].map((s) => s.textContent)) });
   input.close();
 } finally {
   await browser.close();

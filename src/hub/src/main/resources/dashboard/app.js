@@ -4,12 +4,13 @@
 
 const SERIES = [
   "orders_per_minute", "revenue_per_minute", "avg_order_value_rolling", "active_users",
-  "revenue_today", "top_products_last_hour", "orders_by_country", "alerts",
+  "revenue_today", "top_products_last_hour", "orders_by_country", "alerts", "funnel_today",
 ];
 const MINUTE = 60_000;
 const money = new Intl.NumberFormat(undefined, { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const money2 = new Intl.NumberFormat(undefined, { style: "currency", currency: "USD" });
 const count = new Intl.NumberFormat();
+const percent = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const $ = (id) => document.getElementById(id);
 
 /** Per timeline series: window start (ms) → value, and the range it covers. */
@@ -66,7 +67,6 @@ async function connect() {
   socket.onopen = () => {
     retryDelay = 1000;
     socket.send(JSON.stringify({ subscribe: SERIES }));
-    socket.send(JSON.stringify({ subscribe: ["funnel_today"] }));
     setStatus("live", "live");
   };
   socket.onmessage = (event) => receive(JSON.parse(event.data));
@@ -83,7 +83,10 @@ function receive(message) {
   if (message.type === "metrics_update") return update(message);
   if (message.type === "lagging") return setStatus("lagging", `catching up (${message.dropped_total} updates skipped)`);
   if (message.type === "subscribed") return checkProject(message.project);
-  if (message.type === "error" && message.name === "funnel_today") return ($("funnel").textContent = message.message);
+  if (message.type === "error" && message.name === "funnel_today") {
+    $("funnel").innerHTML = `<li class="muted">${escape(message.message)}</li>`;
+    return;
+  }
   if (message.type === "error") console.warn("hub:", message.message);
 }
 
@@ -171,12 +174,28 @@ const RENDERERS = {
   orders_by_country(data) {
     redraw(charts.country, data.entries.map((e) => e.key ?? "unknown"), data.entries.map((e) => e.value));
   },
+  funnel_today(data) {
+    const entered = data.steps[0].users;
+    $("funnel").innerHTML = data.steps.map((s, i) =>
+      `<li><div class="row"><span>${escape(s.step.replaceAll("_", " "))}</span>` +
+      `<span><b class="users" data-users="${s.users}">${count.format(s.users)}</b>${i ? ` · ${percent.format(s.conversion)}` : ""}</span></div>` +
+      `<div class="bar" style="width:${entered ? (100 * s.users) / entered : 0}%"></div></li>`).join("");
+    const median = data.median_time_to_convert_s;
+    $("funnel-summary").textContent = `${percent.format(data.overall_conversion)} convert within ${duration(data.conversion_window)}`
+      + (median === null ? "" : `, median ${Math.round(median / 60)} min`);
+  },
   alerts(data) {
     $("alerts").innerHTML = data.alerts.length
       ? data.alerts.map((a) => `<li class="alert">${escape(a.message)}</li>`).join("")
       : `<li class="muted">no alerts</li>`;
   },
 };
+
+/** "PT1H" → "1 h", "PT30M" → "30 min": the conversion windows the hub uses. */
+function duration(iso) {
+  const [, hours, minutes] = iso.match(/^PT(?:(\d+)H)?(?:(\d+)M)?/) ?? [];
+  return [hours && `${hours} h`, minutes && `${minutes} min`].filter(Boolean).join(" ") || iso;
+}
 
 function escape(text) {
   return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

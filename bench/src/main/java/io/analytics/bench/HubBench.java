@@ -37,9 +37,12 @@ import org.HdrHistogram.Histogram;
  *   202 to the update that includes it is recorded (p50, p99, max);</li>
  *   <li><b>subscribers</b>: the load generator at {@code --saturate-rate} with no subscriber and with
  *   {@code --subscribers} WebSocket clients (each on four dashboard series), in alternating order;
- *   the end-to-end throughput of both is compared.</li>
+ *   the end-to-end throughput of both is compared. With {@code --server-pid}, the server's and this
+ *   JVM's CPU time of both are compared too: on a machine busy with other work the throughput varies
+ *   with the neighbours, the server's CPU time per event much less.</li>
  * </ol>
- * Usage: {@code HubBench --url U --api-key K --rate N --saturate-rate N --duration 30s --runs 3 --subscribers 1000 --out F}
+ * Usage: {@code HubBench --url U --api-key K --rate N --saturate-rate N --duration 30s --runs 3 --subscribers 1000
+ * [--server-pid P --clk-tck 100] --out F}; prints a summary, writes the whole result to F.
  */
 public final class HubBench {
 
@@ -51,10 +54,35 @@ public final class HubBench {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String url;
     private final String apiKey;
+    private final CpuClock serverCpu;
 
-    private HubBench(String url, String apiKey) {
+    private HubBench(String url, String apiKey, CpuClock serverCpu) {
         this.url = url;
         this.apiKey = apiKey;
+        this.serverCpu = serverCpu;
+    }
+
+    /** CPU time of a process in nanoseconds, user + system; null when not measured. */
+    private interface CpuClock {
+        Long nanos();
+    }
+
+    /** The server JVM's CPU time from /proc (Linux): utime and stime, fields 14 and 15 of its stat line. */
+    private static CpuClock procCpu(String pid, long clockTicks) {
+        return () -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid, "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1_000_000_000L / clockTicks;
+            } catch (Exception e) {
+                return null;
+            }
+        };
+    }
+
+    private static long ownCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     public static void main(String[] args) throws Exception {
@@ -62,7 +90,10 @@ public final class HubBench {
         for (int i = 0; i + 1 < args.length; i += 2) {
             flags.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        HubBench bench = new HubBench(flags.getOrDefault("url", "http://127.0.0.1:18080"), flags.get("api-key"));
+        CpuClock serverCpu = flags.containsKey("server-pid")
+                ? procCpu(flags.get("server-pid"), Long.parseLong(flags.getOrDefault("clk-tck", "100")))
+                : () -> null;
+        HubBench bench = new HubBench(flags.getOrDefault("url", "http://127.0.0.1:18080"), flags.get("api-key"), serverCpu);
         int runs = Integer.parseInt(flags.getOrDefault("runs", "3"));
         String duration = flags.getOrDefault("duration", "30s");
         ObjectNode result = BenchUtil.MAPPER.createObjectNode();
@@ -78,9 +109,24 @@ public final class HubBench {
             subscribers.add(bench.subscriberImpact(flags.getOrDefault("saturate-rate", "75000"), duration,
                     Integer.parseInt(flags.getOrDefault("subscribers", "1000")), run % 2 == 1));
         }
-        String json = BenchUtil.MAPPER.writeValueAsString(result);
-        Files.writeString(Path.of(flags.getOrDefault("out", "hub-bench.json")), json);
-        System.out.println(json);
+        Files.writeString(Path.of(flags.getOrDefault("out", "hub-bench.json")), BenchUtil.MAPPER.writeValueAsString(result));
+        printSummary(result);
+    }
+
+    private static void printSummary(ObjectNode result) {
+        for (JsonNode run : result.get("latency")) {
+            System.out.printf(java.util.Locale.ROOT, "latency at %.0f events/s (loadgen e2e %.0f/s): accepted -> visible p50 %s ms, p99 %s ms,"
+                    + " max %s ms (%d of %d probes seen)%n", run.get("target_rate").asDouble(),
+                    run.at("/loadgen/e2e_events_per_s").asDouble(), run.get("p50_ms").asText(), run.get("p99_ms").asText(),
+                    run.get("max_ms").asText(), run.get("probes_seen").asLong(), run.get("probes_accepted").asLong());
+        }
+        for (JsonNode run : result.get("subscribers")) {
+            System.out.printf(java.util.Locale.ROOT, "%d subscribers (%s): e2e %.0f -> %.0f events/s, throughput ratio %s;"
+                    + " server CPU ms per 1,000 events %s -> %s (ratio %s)%n", run.get("subscribers").asInt(), run.get("order").asText(),
+                    run.at("/without_subscribers/e2e_events_per_s").asDouble(), run.at("/with_subscribers/e2e_events_per_s").asDouble(),
+                    run.get("throughput_ratio").asText(), run.at("/without_subscribers/server_cpu_ms_per_1k_events").asText("-"),
+                    run.at("/with_subscribers/server_cpu_ms_per_1k_events").asText("-"), run.path("server_cpu_per_event_ratio").asText("-"));
+        }
     }
 
     /** Accepted → visible to a WebSocket subscriber, while the load generator runs at {@code rate}. */
@@ -149,15 +195,42 @@ public final class HubBench {
         r.put("order", subscribersFirst ? "with, then without" : "without, then with");
         if (subscribersFirst) {
             r.set("with_subscribers", withSubscribers(rate, duration, count));
-            r.set("without_subscribers", summary(loadgen(Double.parseDouble(rate), duration).join()));
+            r.set("without_subscribers", measured(rate, duration));
         } else {
-            r.set("without_subscribers", summary(loadgen(Double.parseDouble(rate), duration).join()));
+            r.set("without_subscribers", measured(rate, duration));
             r.set("with_subscribers", withSubscribers(rate, duration, count));
         }
         double without = r.at("/without_subscribers/e2e_events_per_s").asDouble();
         double with = r.at("/with_subscribers/e2e_events_per_s").asDouble();
         r.put("throughput_ratio", round(with / without, 3));
+        if (r.at("/with_subscribers").has("server_cpu_ms_per_1k_events")) {
+            r.put("server_cpu_per_event_ratio", round(r.at("/with_subscribers/server_cpu_ms_per_1k_events").asDouble()
+                    / r.at("/without_subscribers/server_cpu_ms_per_1k_events").asDouble(), 3));
+        }
         return r;
+    }
+
+    /**
+     * One load run, with the CPU time the server and this JVM (load generator, and subscribers if any)
+     * spent during it: {@code server_cpu_s}, {@code server_cpu_ms_per_1k_events} (per end-to-end
+     * event), {@code bench_cpu_s}.
+     */
+    private ObjectNode measured(String rate, String duration) throws Exception {
+        Long server0 = serverCpu.nanos();
+        long own0 = ownCpuNanos();
+        long started = System.nanoTime();
+        ObjectNode summary = summary(loadgen(Double.parseDouble(rate), duration).join());
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Long server1 = serverCpu.nanos();
+        summary.put("bench_cpu_s", round((ownCpuNanos() - own0) / 1e9, 2));
+        if (server0 != null && server1 != null) {
+            double cpuMs = (server1 - server0) / 1e6;
+            double events = summary.get("e2e_events_per_s").asDouble() * Options.parseDuration("duration", duration, 1, Long.MAX_VALUE / 4) / 1000.0;
+            summary.put("server_cpu_s", round(cpuMs / 1000, 2));
+            summary.put("server_cpu_cores", round(cpuMs / 1000 / seconds, 2));
+            summary.put("server_cpu_ms_per_1k_events", round(cpuMs / (events / 1000), 2));
+        }
+        return summary;
     }
 
     private ObjectNode withSubscribers(String rate, String duration, int count) throws Exception {
@@ -180,7 +253,7 @@ public final class HubBench {
             throw new IllegalStateException(ready.getCount() + " subscribers got no snapshots within 120 s");
         }
         long before = updates.get();
-        ObjectNode summary = summary(loadgen(Double.parseDouble(rate), duration).join());
+        ObjectNode summary = measured(rate, duration);
         summary.put("updates_delivered", updates.get() - before);
         summary.set("hub_stats", stats());
         for (WebSocket socket : sockets) {

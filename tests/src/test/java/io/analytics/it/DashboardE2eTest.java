@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The dashboard page in real headless Chromium against a running node: the key prompt, the live
  * connection, the charts and the top-products table updating within 2 seconds while the load
- * generator runs, screenshots at 1366×768 and phone width (kept in target/screenshots), and a
- * reconnect after the connection drops.
+ * generator runs, screenshots at 1366×768 and phone width (kept in target/screenshots), a
+ * reconnect after the connection drops, and the funnel panel showing today's five steps with users
+ * at every step once the load generator's visits are recorded.
  */
 class DashboardE2eTest {
 
@@ -64,9 +65,17 @@ class DashboardE2eTest {
                     assertThat(updated.at("/after/top").asText()).isNotEmpty();
                 }
                 browser.await(event("reconnected"), Duration.ofSeconds(20), "reconnect after the connection dropped");
+                assertThat(load.get()).as("load generator exit code").isZero();
+                browser.command("funnel");
+                JsonNode shown = browser.await(event("funnel"), Duration.ofSeconds(40), "the funnel panel");
+                assertThat(shown.get("steps")).extracting(JsonNode::asText)
+                        .containsExactly("page view", "product view", "add to cart", "checkout started", "purchase completed");
+                List<Long> users = new ArrayList<>();
+                shown.get("users").forEach(n -> users.add(n.asLong()));
+                assertThat(users).as("users per step of today's funnel, from the load generator's visits")
+                        .hasSize(5).allMatch(n -> n > 0).isSortedAccordingTo(java.util.Comparator.reverseOrder());
                 assertThat(browser.waitFor(Duration.ofSeconds(20))).isZero();
                 assertThat(browser.seen()).noneMatch(event("page_error"));
-                assertThat(load.get()).as("load generator exit code").isZero();
             }
             assertThat(SCREENSHOTS.resolve("dashboard-1366x768.png")).isNotEmptyFile();
             assertThat(SCREENSHOTS.resolve("dashboard-phone.png")).isNotEmptyFile();

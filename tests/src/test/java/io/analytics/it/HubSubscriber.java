@@ -62,6 +62,11 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
         }
     }
 
+    /** Fails if a message satisfying {@code unwanted} arrives within {@code period}; others are applied. */
+    void expectNone(Predicate<JsonNode> unwanted, Duration period, String what) throws InterruptedException {
+        TestSupport.expectNone(received, period, this::apply, unwanted, "within " + period + ": " + what);
+    }
+
     /** Applies whatever has arrived so far. */
     void drain() {
         JsonNode message;

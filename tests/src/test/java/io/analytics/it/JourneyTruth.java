@@ -141,6 +141,12 @@ final class JourneyTruth {
 
     record Funnel(List<Long> users, Double median) {}
 
+    /** The funnel of everyone entering in [start, end), one group; zeros when nobody entered. */
+    Funnel funnel(long start, long end, long window) {
+        return funnel(start, end, window, false).getOrDefault(NULL_KEY,
+                new Funnel(java.util.Collections.nCopies(FUNNEL.length, 0L), null));
+    }
+
     private Map<String, Funnel> funnel(long start, long end, long window, boolean byCountry) {
         Map<String, long[]> users = new TreeMap<>();
         Map<String, List<Long>> times = new TreeMap<>();

@@ -71,7 +71,7 @@ class LiveHubIntegrationTest {
         // pings let the SignalR test see an idle connection outlive the client's server timeout quickly.
         hubNode = TestNode.start(kafka.bootstrapServers(), postgres, tmp.resolve("b"),
                 Map.of("pekko.cluster.seed-nodes", seeds, "pekko.http.server.socket-options.so-send-buffer-size", 4096,
-                        "analytics.hub.keep-alive", "500ms"));
+                        "analytics.hub.keep-alive", "500ms", "analytics.hub.funnel-every", "1s"));
         ingest = new ApiClient(ingestNode.url(), TestNode.API_KEY);
         query = new ApiClient(hubNode.url(), TestNode.API_KEY);
     }
@@ -169,9 +169,8 @@ class LiveHubIntegrationTest {
     @Order(3)
     void badSubscriptionsGetClearErrors() throws Exception {
         try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
-            assertThat(hub.subscribe("[\"funnel_today\", \"nope\", {\"metric\": \"events\", \"group_by\": \"shoe_size\"},"
+            assertThat(hub.subscribe("[\"nope\", {\"metric\": \"events\", \"group_by\": \"shoe_size\"},"
                     + " {\"metric\": \"revenue\", \"last\": \"forever\"}, \"alerts\"]")).containsExactly("alerts");
-            assertThat(hub.await(error(), Duration.ofSeconds(5), "funnel").get("message").asText()).contains("funnels not available");
             assertThat(hub.await(error(), Duration.ofSeconds(5), "unknown").get("message").asText())
                     .contains("unknown series 'nope'").contains("top_products_last_hour");
             assertThat(hub.await(error(), Duration.ofSeconds(5), "group_by").get("message").asText())
@@ -186,7 +185,60 @@ class LiveHubIntegrationTest {
     }
 
     @Test
-    @Order(5)
+    @Order(4)
+    void funnelTodayCountsTheUsersOfEachStep() throws Exception {
+        long now = System.currentTimeMillis();
+        long day = WindowSize.ONE_DAY.startOf(now);
+        try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
+            assertThat(hub.subscribe("[\"funnel_today\"]")).containsExactly("funnel_today");
+            JsonNode snapshot = hub.await(update("funnel_today"), Duration.ofSeconds(10), "funnel snapshot");
+            assertThat(snapshot.get("mode").asText()).isEqualTo("snapshot");
+            assertThat(snapshot.at("/data/start_time").asText()).isEqualTo(Instant.ofEpochMilli(day).toString());
+            assertThat(snapshot.at("/data/steps")).extracting(s -> s.get("step").asText()).containsExactly(JourneyTruth.FUNNEL);
+
+            // Visits of today (never before midnight, never in the future) walking some way down the funnel.
+            List<ObjectNode> visits = funnelVisits(Math.max(day, now - 20 * 60_000L), now);
+            List<ObjectNode> shuffled = new java.util.ArrayList<>(visits);
+            java.util.Collections.shuffle(shuffled, random);
+            assertThat(ingest.post(array(shuffled.toArray(ObjectNode[]::new))).status()).isEqualTo(202);
+            JourneyTruth.Funnel truth = new JourneyTruth(visits).funnel(day, day + 86_400_000L, 3_600_000L);
+            assertThat(truth.users().get(JourneyTruth.FUNNEL.length - 1)).as("the scenario has conversions").isPositive();
+
+            JsonNode counted = hub.await(m -> update("funnel_today").test(m) && usersPerStep(m).equals(truth.users()),
+                    Duration.ofSeconds(30), "funnel_today showing " + truth.users());
+            assertThat(counted.at("/data/median_time_to_convert_s").asDouble()).isCloseTo(truth.median(), within(1e-6));
+            assertThat(counted.at("/data/conversion_window").asText()).isEqualTo("PT1H");
+            // Recomputed every second, pushed only when it changed: nothing while no event arrives.
+            hub.expectNone(update("funnel_today"), Duration.ofSeconds(3), "a funnel update without a change");
+        }
+    }
+
+    private static List<Long> usersPerStep(JsonNode update) {
+        List<Long> users = new java.util.ArrayList<>();
+        update.at("/data/steps").forEach(step -> users.add(step.get("users").asLong()));
+        return users;
+    }
+
+    /** 60 users, each one visit that goes a random number of steps deep, sometimes revisiting a page first. */
+    private static List<ObjectNode> funnelVisits(long from, long to) {
+        List<ObjectNode> events = new java.util.ArrayList<>();
+        for (int u = 0; u < 60; u++) {
+            long time = from + random.nextInt((int) Math.max(1, (to - from) / 2));
+            int depth = 1 + random.nextInt(JourneyTruth.FUNNEL.length);
+            for (int s = 0; s < depth && time <= to; s++) {
+                String type = random.nextInt(6) == 0 ? "page_view" : JourneyTruth.FUNNEL[s];
+                ObjectNode event = ApiClient.JSON.createObjectNode().put("event_id", "funnel-" + ids.incrementAndGet())
+                        .put("event_type", type).put("timestamp", Instant.ofEpochMilli(time).toString()).put("user_id", "funnel-user-" + u);
+                event.putObject("properties").put("country", "US");
+                events.add(event);
+                time += 1_000 + random.nextInt(30_000);
+            }
+        }
+        return events;
+    }
+
+    @Test
+    @Order(6)
     void aStalledClientIsConflatedAndToldWhileOthersKeepUp() throws Exception {
         String subscribe = "{\"subscribe\": [\"orders_per_minute\", \"top_products_last_hour\", "
                 + "{\"name\": \"by_product\", \"metric\": \"revenue\", \"window\": \"1m\", \"group_by\": \"product_id\", \"last\": \"1h\"}]}";
@@ -239,16 +291,16 @@ class LiveHubIntegrationTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theOfficialSignalRClientSubscribesAndReceivesUpdates() throws Exception {
         try (NodeScript client = new NodeScript("signalr-client.mjs", Map.of("SERVER_TIMEOUT_MS", "2000"),
                 hubNode.url(), TestNode.API_KEY)) {
             client.await(event("started"), Duration.ofSeconds(20), "connection started");
 
-            client.command("subscribe [[\"orders_per_minute\", \"funnel_today\"]]");
+            client.command("subscribe [[\"orders_per_minute\", \"funnel_yesterday\"]]");
             JsonNode result = client.await(event("subscribed"), Duration.ofSeconds(5), "Subscribe result").get("result");
             assertThat(result.get("subscribed")).extracting(JsonNode::asText).containsExactly("orders_per_minute");
-            assertThat(result.get("rejected").get(0).get("message").asText()).contains("funnels not available");
+            assertThat(result.get("rejected").get(0).get("message").asText()).contains("unknown series 'funnel_yesterday'");
             JsonNode snapshot = client.await(signalRUpdate("orders_per_minute"), Duration.ofSeconds(5), "snapshot").at("/update");
             assertThat(snapshot.get("mode").asText()).isEqualTo("snapshot");
             double before = snapshot.at("/data/summary/total").asDouble();

@@ -86,15 +86,7 @@ final class NodeScript implements AutoCloseable {
 
     /** Fails if a line satisfying {@code unwanted} arrives during the whole {@code period}. */
     void expectNone(Predicate<JsonNode> unwanted, Duration period, String what) throws InterruptedException {
-        long end = System.nanoTime() + period.toNanos();
-        long left;
-        while ((left = end - System.nanoTime()) > 0) {
-            JsonNode line = lines.poll(left, TimeUnit.NANOSECONDS);
-            if (line != null) {
-                seen.add(line);
-                assertThat(unwanted.test(line)).as(what + ": " + line).isFalse();
-            }
-        }
+        TestSupport.expectNone(lines, period, seen::add, unwanted, what);
     }
 
     static Predicate<JsonNode> event(String name) {

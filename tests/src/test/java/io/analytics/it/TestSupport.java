@@ -25,6 +25,20 @@ final class TestSupport {
 
     private TestSupport() {}
 
+    /** Takes what arrives in {@code queue} during the whole {@code period}, each to {@code seen}; fails on an {@code unwanted} one. */
+    static <T> void expectNone(java.util.concurrent.BlockingQueue<T> queue, Duration period, java.util.function.Consumer<T> seen,
+            java.util.function.Predicate<T> unwanted, String what) throws InterruptedException {
+        long end = System.nanoTime() + period.toNanos();
+        long left;
+        while ((left = end - System.nanoTime()) > 0) {
+            T item = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (item != null) {
+                seen.accept(item);
+                assertThat(unwanted.test(item)).as(what + ": " + item).isFalse();
+            }
+        }
+    }
+
     /** A call that may throw, for use where only unchecked exceptions may escape (lambdas of futures). */
     interface Call<T> {
         T call() throws Exception;

@@ -72,7 +72,9 @@ final class ClientOutbox implements LiveClient {
         }
 
         Pending add(Outgoing message) {
-            if (message instanceof LiveUpdate update) {
+            if (message instanceof Outgoing.Batch batch) {
+                batch.updates().forEach(this::add);
+            } else if (message instanceof LiveUpdate update) {
                 if (updates.putIfAbsent(update.name(), update) != null) {
                     updates.put(update.name(), update.asSnapshot());
                     superseded++;

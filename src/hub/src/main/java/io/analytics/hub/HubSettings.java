@@ -8,6 +8,7 @@ import java.util.List;
 /** The {@code analytics.hub} section of the configuration, typed. Reading it fails fast on a bad value. */
 public record HubSettings(
         Duration tick,
+        Duration funnelEvery,
         int clientQueueSize,
         int clientMaxNotices,
         int clientMaxSeries,
@@ -28,6 +29,7 @@ public record HubSettings(
         Config c = root.getConfig("analytics.hub");
         return new HubSettings(
                 c.getDuration("tick"),
+                c.getDuration("funnel-every"),
                 c.getInt("client.queue-size"),
                 c.getInt("client.max-notices"),
                 c.getInt("client.max-series"),

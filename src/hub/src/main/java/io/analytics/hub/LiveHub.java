@@ -46,20 +46,24 @@ public final class LiveHub extends AllDirectives {
     private final LongAdder dropped = new LongAdder();
 
     private LiveHub(ActorSystem<?> system, HubSettings settings, List<String> dimensions, MetricSource metrics,
-            ProjectDirectory projects, Clock clock) {
+            Optional<FunnelSource> funnels, ProjectDirectory projects, Clock clock) {
         this.system = system;
         this.settings = settings;
         this.projects = projects;
-        this.catalog = new SeriesCatalog(settings, dimensions);
+        this.catalog = new SeriesCatalog(settings, dimensions, funnels.isPresent());
         this.materializer = Materializer.matFromSystem(system);
-        this.registry = system.systemActorOf(LiveSeries.create(metrics, settings.tick(), clock, dropped), "live-series",
-                Props.empty());
+        // Without a funnel source the catalog offers no funnel series, so the registry never asks for one.
+        this.registry = system.systemActorOf(LiveSeries.create(metrics, funnels.orElse(null), settings.tick(), clock, dropped),
+                "live-series", Props.empty());
     }
 
-    /** @param dimensions the configured pre-aggregated dimensions; must include product_id and country */
+    /**
+     * @param dimensions the configured pre-aggregated dimensions; must include product_id and country
+     * @param funnels empty when the node records no user journeys: {@code funnel_today} then answers an error
+     */
     public static LiveHub start(ActorSystem<?> system, HubSettings settings, List<String> dimensions,
-            MetricSource metrics, ProjectDirectory projects, Clock clock) {
-        return new LiveHub(system, settings, dimensions, metrics, projects, clock);
+            MetricSource metrics, Optional<FunnelSource> funnels, ProjectDirectory projects, Clock clock) {
+        return new LiveHub(system, settings, dimensions, metrics, funnels, projects, clock);
     }
 
     public Route route() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analytics.api.MetricValues;
 import io.analytics.core.metric.Metric;
+import io.analytics.query.Funnels;
 import java.time.Instant;
 
 /** The JSON the hub sends, the same document inside every protocol's framing. */
@@ -64,6 +65,9 @@ final class LiveJson {
         if (value instanceof LiveValue.Ranking ranking) {
             return ranking(ranking);
         }
+        if (value instanceof LiveValue.Funnel funnel) {
+            return funnel(funnel);
+        }
         return alerts((LiveValue.Alerts) value);
     }
 
@@ -95,6 +99,16 @@ final class LiveJson {
             value(item, spec.metric(), entry.value());
             item.put("count", entry.count());
         }
+        return data;
+    }
+
+    /** The document of one group of {@code GET /api/v1/funnels}, with the funnel's range and definition. */
+    private static ObjectNode funnel(LiveValue.Funnel funnel) {
+        ObjectNode data = JSON.createObjectNode()
+                .put("start_time", Instant.ofEpochMilli(funnel.start()).toString())
+                .put("end_time", Instant.ofEpochMilli(funnel.end()).toString())
+                .put("conversion_window", funnel.spec().conversionWindow().toString());
+        Funnels.render(data, funnel.spec().steps(), funnel.result());
         return data;
     }
 

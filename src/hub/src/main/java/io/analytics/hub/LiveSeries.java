@@ -2,9 +2,11 @@ package io.analytics.hub;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +23,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * subscriber of that series. A subscriber's first message for a series is a snapshot, later ones are
  * deltas; a subscriber whose buffer overflowed is owed a snapshot again. Handing over never blocks,
  * so a slow client costs the tick nothing.
+ *
+ * <p>The changes of one tick reach each client together, as one {@link Outgoing.Batch}, once every
+ * evaluation the tick started has answered (or at the next tick, if one is slower): a client then
+ * costs one wake-up of its connection per tick instead of one per series, and its frames leave
+ * back to back, so the socket writes them together. Evaluations outside the tick's rhythm (a first
+ * subscriber's, a paced series') are handed over as soon as they answer.
  */
 public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
@@ -39,9 +47,12 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     private enum Tick implements Command { INSTANCE }
 
-    private record Evaluated(Key key, LiveValue value) implements Command {}
+    /** {@code round}: the tick that started the evaluation, {@link #OFF_ROUND} for one handed over on its own. */
+    private record Evaluated(Key key, long round, LiveValue value) implements Command {}
 
-    private record EvaluationFailed(Key key, Throwable cause) implements Command {}
+    private record EvaluationFailed(Key key, long round, Throwable cause) implements Command {}
+
+    private static final long OFF_ROUND = -1;
 
     private record Key(String project, SeriesSpec spec) {}
 
@@ -58,6 +69,8 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         final Map<String, Subscriber> subscribers = new LinkedHashMap<>();
         LiveUpdate current;
         boolean evaluating;
+        /** When the next tick may evaluate it again (epoch ms): every tick, except for series with their own pace. */
+        long due;
     }
 
     private final SeriesEvaluator evaluator;
@@ -65,6 +78,10 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private final LongAdder dropped;
     private final Map<Key, Series> series = new HashMap<>();
     private final Map<String, Set<Key>> byClient = new HashMap<>();
+    /** The current tick (counting from 0, so never {@link #OFF_ROUND}), its evaluations still out, and their changes so far. */
+    private long round;
+    private int roundOutstanding;
+    private final Map<Series, LiveUpdate> roundChanges = new LinkedHashMap<>();
 
     private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, Clock clock, LongAdder dropped) {
         super(context);
@@ -74,10 +91,11 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     /** @param dropped counts every update a client did not get (superseded or overflowed) */
-    public static Behavior<Command> create(MetricSource metrics, Duration tick, Clock clock, LongAdder dropped) {
+    public static Behavior<Command> create(MetricSource metrics, FunnelSource funnels, Duration tick, Clock clock,
+            LongAdder dropped) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
-            return new LiveSeries(context, new SeriesEvaluator(metrics), clock, dropped);
+            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), clock, dropped);
         }));
     }
 
@@ -101,9 +119,9 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         target.subscribers.put(subscribe.client().id(), subscriber);
         byClient.computeIfAbsent(subscribe.client().id(), id -> new HashSet<>()).add(key);
         if (target.current != null) {
-            deliver(subscriber, target.current);
+            deliver(subscriber.client, List.of(subscriber), List.of(target.current));
         } else {
-            evaluate(key, target);
+            evaluate(key, target, OFF_ROUND);
         }
         return this;
     }
@@ -142,23 +160,49 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private Behavior<Command> onTick() {
-        series.forEach(this::evaluate);
+        flushRound();
+        round++;
+        roundOutstanding = 0;
+        long now = clock.millis();
+        series.forEach((key, target) -> {
+            if (now >= target.due && evaluate(key, target, pace(key.spec()).isZero() ? round : OFF_ROUND)) {
+                roundOutstanding++;
+            }
+        });
         return this;
     }
 
-    /** At most one evaluation of a series at a time: a slow query skips ticks instead of piling up. */
-    private void evaluate(Key key, Series target) {
+    /**
+     * At most one evaluation of a series at a time: a slow query skips ticks instead of piling up.
+     * True when an evaluation belonging to {@code ofRound} started.
+     */
+    private boolean evaluate(Key key, Series target, long ofRound) {
         if (target.evaluating) {
-            return;
+            return false;
         }
         target.evaluating = true;
-        getContext().pipeToSelf(evaluator.evaluate(key.project(), key.spec(), clock.millis()),
-                (value, failure) -> failure == null ? new Evaluated(key, value) : new EvaluationFailed(key, failure));
+        long now = clock.millis();
+        target.due = now + pace(key.spec()).toMillis();
+        getContext().pipeToSelf(evaluator.evaluate(key.project(), key.spec(), now), (value, failure) -> failure == null
+                ? new Evaluated(key, ofRound, value) : new EvaluationFailed(key, ofRound, failure));
+        return ofRound != OFF_ROUND;
+    }
+
+    private static Duration pace(SeriesSpec spec) {
+        return spec instanceof SeriesSpec.Funnel funnel ? funnel.every() : Duration.ZERO;
+    }
+
+    /** Counts an answer of the current round; the last one hands the round's changes over. */
+    private void answered(long ofRound) {
+        if (ofRound == round && --roundOutstanding == 0) {
+            flushRound();
+        }
     }
 
     private Behavior<Command> onEvaluated(Evaluated evaluated) {
         Series target = series.get(evaluated.key());
         if (target == null) {
+            answered(evaluated.round());
             return this;
         }
         target.evaluating = false;
@@ -166,23 +210,56 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         LiveUpdate next = LiveUpdate.snapshot(evaluated.key().spec().name(), evaluated.value());
         LiveUpdate delta = previous == null ? next
                 : evaluated.value().changesSince(previous.value()).map(next::delta).orElse(null);
-        if (delta == null) {
-            return this;
+        if (delta != null) {
+            target.current = next;
+            if (evaluated.round() == round) {
+                roundChanges.put(target, delta);
+            } else {
+                handOver(Map.of(target, delta));
+            }
         }
-        target.current = next;
-        for (Subscriber subscriber : target.subscribers.values()) {
-            deliver(subscriber, delta);
-        }
+        answered(evaluated.round());
         return this;
     }
 
-    private void deliver(Subscriber subscriber, LiveUpdate update) {
-        LiveUpdate message = subscriber.needsSnapshot ? update.asSnapshot() : update;
-        if (subscriber.client.offer(message)) {
-            subscriber.needsSnapshot = false;
-        } else {
-            subscriber.needsSnapshot = true;
-            dropped.increment();
+    private void flushRound() {
+        if (!roundChanges.isEmpty()) {
+            handOver(roundChanges);
+            roundChanges.clear();
+        }
+    }
+
+    /** Each subscriber of the changed series gets its changes of them in one offer, whatever their number. */
+    private void handOver(Map<Series, LiveUpdate> changes) {
+        Map<String, ClientChanges> byClient = new LinkedHashMap<>();
+        changes.forEach((target, update) -> {
+            for (Subscriber subscriber : target.subscribers.values()) {
+                ClientChanges mine = byClient.computeIfAbsent(subscriber.client.id(), id -> new ClientChanges(subscriber.client));
+                mine.subscribers.add(subscriber);
+                mine.updates.add(update);
+            }
+        });
+        byClient.values().forEach(c -> deliver(c.client, c.subscribers, c.updates));
+    }
+
+    private record ClientChanges(LiveClient client, List<Subscriber> subscribers, List<LiveUpdate> updates) {
+        ClientChanges(LiveClient client) {
+            this(client, new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    /** {@code updates.get(i)} is for {@code subscribers.get(i)}, one client's subscriptions to different series. */
+    private void deliver(LiveClient client, List<Subscriber> subscribers, List<LiveUpdate> updates) {
+        List<LiveUpdate> messages = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
+            messages.add(subscribers.get(i).needsSnapshot ? updates.get(i).asSnapshot() : updates.get(i));
+        }
+        boolean accepted = client.offer(messages.size() == 1 ? messages.get(0) : new Outgoing.Batch(messages));
+        for (Subscriber subscriber : subscribers) {
+            subscriber.needsSnapshot = !accepted;
+        }
+        if (!accepted) {
+            dropped.add(messages.size());
         }
     }
 
@@ -191,6 +268,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         if (target != null) {
             target.evaluating = false;
         }
+        answered(failed.round());
         getContext().getLog().warn("live series {} of project {} could not be evaluated (retried next tick): {}",
                 failed.key().spec().name(), failed.key().project(), failed.cause().toString());
         return this;

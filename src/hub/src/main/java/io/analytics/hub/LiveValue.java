@@ -93,6 +93,17 @@ public sealed interface LiveValue {
         }
     }
 
+    /** Users per step of a funnel over [{@code start}, {@code end}); small, so sent whole when it changed. */
+    record Funnel(SeriesSpec.Funnel spec, long start, long end, io.analytics.core.journey.Funnel.Result result)
+            implements LiveValue {
+
+        @Override
+        public Optional<LiveValue> changesSince(LiveValue previous) {
+            return previous instanceof Funnel before && before.start == start && before.result.equals(result)
+                    ? Optional.empty() : Optional.of(this);
+        }
+    }
+
     /** The alerts that hold. */
     record Alerts(List<Alert> active) implements LiveValue {
 

@@ -5,6 +5,7 @@ import com.typesafe.config.Config;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.window.WindowSize;
+import io.analytics.query.Funnels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +29,8 @@ final class SeriesCatalog {
     private final Map<String, SeriesSpec> named = new LinkedHashMap<>();
     private final Set<String> dimensions;
 
-    SeriesCatalog(HubSettings settings, List<String> dimensions) {
+    /** @param funnels whether user journeys are recorded, without which there is no funnel to show */
+    SeriesCatalog(HubSettings settings, List<String> dimensions, boolean funnels) {
         this.dimensions = Set.copyOf(dimensions);
         requireDimension("product_id");
         requireDimension("country");
@@ -45,8 +47,11 @@ final class SeriesCatalog {
                 LAST_HOUR, settings.topLimit()));
         add(new SeriesSpec.Ranking("orders_by_country", Metric.ORDERS, WindowSize.ONE_DAY, new Dimension("country"),
                 new LiveRange.Today(), settings.topLimit()));
-        add(new SeriesSpec.Unavailable("funnel_today",
-                "funnels not available on the live hub yet: funnel_today is not wired to the funnel engine; ask GET /api/v1/funnels"));
+        add(funnels
+                ? new SeriesSpec.Funnel("funnel_today", Funnels.DEFAULT_STEPS, Funnels.DEFAULT_CONVERSION_WINDOW,
+                        new LiveRange.Today(), settings.funnelEvery())
+                : new SeriesSpec.Unavailable("funnel_today",
+                        "funnels are not available: this node does not record user journeys (analytics.journeys.enabled)"));
         List<AlertRule> rules = new ArrayList<>();
         for (Config rule : settings.alerts()) {
             rules.add(rule(rule, List.of(orders, revenue, average)));

@@ -4,6 +4,7 @@ import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricQuery;
 import io.analytics.core.window.WindowSize;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -51,6 +52,22 @@ public sealed interface SeriesSpec {
         }
     }
 
-    /** A name the hub knows but cannot serve yet; subscribing answers {@code reason}. */
+    /**
+     * The funnel of the users entering within the range. It reads the range's user events, far more
+     * than a metric query, so it is evaluated every {@code every} instead of every tick.
+     */
+    record Funnel(String name, List<String> steps, Duration conversionWindow, LiveRange range, Duration every)
+            implements SeriesSpec {
+
+        public Funnel {
+            steps = List.copyOf(steps);
+        }
+
+        io.analytics.core.journey.Funnel funnel() {
+            return new io.analytics.core.journey.Funnel(steps, conversionWindow.toMillis());
+        }
+    }
+
+    /** A name the hub knows but cannot serve here; subscribing answers {@code reason}. */
     record Unavailable(String name, String reason) implements SeriesSpec {}
 }

@@ -13,7 +13,13 @@
  * second distribution path (distributed pub-sub of deltas) has to be kept consistent with the
  * metrics API, and a node serves live values exactly as {@code GET /api/v1/metrics} answers them.
  * The cost is one query per distinct series per tick per node, independent of the number of
- * subscribers; a series whose query is still running skips ticks instead of piling up.
+ * subscribers (identical queries running at once, such as an alert's source and the series it
+ * watches, share one answer); a series whose query is still running skips ticks instead of piling up.
+ * What reaches subscribers is per series too: each update is one immutable object whose JSON is
+ * rendered once and shared by every connection, and the changes of one tick reach a client as one
+ * hand-over, so its connection wakes once per tick and its frames leave in one socket write.
+ * {@code funnel_today} comes from a {@link io.analytics.hub.FunnelSource} (the computation of
+ * {@code GET /api/v1/funnels}) every few seconds instead of every tick: it reads the day's user events.
  *
  * <p><b>Slow clients.</b> The registry hands an update to a client by a non-blocking offer into a
  * small bounded queue ({@link io.analytics.hub.ClientOutbox}); behind it, while the client's socket

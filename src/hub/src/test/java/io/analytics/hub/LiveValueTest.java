@@ -2,6 +2,7 @@ package io.analytics.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.analytics.core.journey.Funnel;
 import io.analytics.core.metric.Dimension;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricSeries;
@@ -47,5 +48,18 @@ class LiveValueTest {
         LiveValue.Timeline value = LiveValue.Timeline.of(average, 0, 3_600_000, List.of(
                 new MetricSeries(null, List.of(new Point(0, 10, 3), new Point(60_000, 50, 1)))));
         assertThat(value.summary()).isEqualTo(20);
+    }
+
+    @Test
+    void aFunnelIsSentWholeAndOnlyWhenItsCountsOrDayChanged() {
+        SeriesSpec.Funnel spec = new SeriesSpec.Funnel("funnel_today", List.of("page_view", "purchase_completed"),
+                Duration.ofHours(1), new LiveRange.Today(), Duration.ofSeconds(5));
+        LiveValue.Funnel before = new LiveValue.Funnel(spec, 0, 86_400_000, new Funnel.Result(List.of(3L, 1L), 60.0));
+        LiveValue.Funnel same = new LiveValue.Funnel(spec, 0, 86_400_000, new Funnel.Result(List.of(3L, 1L), 60.0));
+        LiveValue.Funnel more = new LiveValue.Funnel(spec, 0, 86_400_000, new Funnel.Result(List.of(4L, 1L), 60.0));
+        LiveValue.Funnel nextDay = new LiveValue.Funnel(spec, 86_400_000, 172_800_000, new Funnel.Result(List.of(3L, 1L), 60.0));
+        assertThat(same.changesSince(before)).isEmpty();
+        assertThat(more.changesSince(before)).containsSame(more);
+        assertThat(nextDay.changesSince(before)).containsSame(nextDay);
     }
 }

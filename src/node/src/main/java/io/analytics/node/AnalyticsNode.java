@@ -8,6 +8,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.typesafe.config.Config;
 import io.analytics.hub.HubSettings;
+import io.analytics.core.journey.Funnel;
+import io.analytics.hub.FunnelSource;
 import io.analytics.hub.LiveHub;
 import io.analytics.core.window.WindowSize;
 import io.analytics.ingest.AcceptedEventIds;
@@ -43,6 +45,7 @@ import io.analytics.projections.OrderReadModels;
 import io.analytics.projections.OrderViews;
 import io.analytics.projections.PlainJdbcSession;
 import io.analytics.projections.ProjectionLag;
+import io.analytics.query.Funnels;
 import io.analytics.query.JourneyRoutes;
 import io.analytics.query.MetricsRoutes;
 import io.analytics.query.MetricsService;
@@ -60,9 +63,11 @@ import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -222,7 +227,7 @@ public final class AnalyticsNode implements AutoCloseable {
         }
 
         Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-        Route journeyRoutes = startJourneys(bootstrap, blocking, projects);
+        Journeys journeys = startJourneys(bootstrap, blocking, projects);
         EventIngest eventIngest = new EventIngest(acceptedIds, publisher, meters);
         ProjectionLag ordersToKafkaLag = OrderEventsProjection.init(system, database.dataSource(), bootstrap,
                 settings.ordersEventsTopic(), (project, event) -> publishDomainEvent(eventIngest, project, event));
@@ -242,7 +247,7 @@ public final class AnalyticsNode implements AutoCloseable {
         WatermarkRoutes watermarks = new WatermarkRoutes(projects, metricsService);
         LiveHub hub = LiveHub.start(system, HubSettings.from(config), settings.dimensions(),
                 query -> metricsService.query(query).thenApply(MetricsService.Answer::series),
-                projects, Clock.systemUTC());
+                journeys.funnels().map(funnels -> liveFunnels(funnels, blocking)), projects, Clock.systemUTC());
         hub.bindTo(meters);
         BatchRecompute.Settings batchSettings = new BatchRecompute.Settings(lake.stagingDir(), lake.batchMemoryLimit(),
                 lake.batchThreads(), settings.dimensionList());
@@ -260,22 +265,38 @@ public final class AnalyticsNode implements AutoCloseable {
         LakeRoutes lakeRoutes = new LakeRoutes(projects, Optional.ofNullable(archiver), batch, replay, reconciliation, blocking);
         binding = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort())
                 .bind(concat(ingest.route(), metrics.route(), top.route(), watermarks.route(), orders.route(), views.route(),
-                        admin.route(), journeyRoutes, hub.route(), health.route(), lakeRoutes.route(),
+                        admin.route(), journeys.route(), hub.route(), health.route(), lakeRoutes.route(),
                         path(segment("api").slash("v1").slash("health"), () -> complete("{\"status\":\"ok\"}"))))
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
+    /** The sessions and funnels endpoints, and the funnels for the live hub: none when journeys are off. */
+    private record Journeys(Route route, Optional<Funnels> funnels) {}
+
     /** The user-journey recorder and the sessions and funnels endpoints, unless turned off. */
-    private Route startJourneys(String bootstrap, Executor blocking, ProjectStore projects) throws SQLException {
+    private Journeys startJourneys(String bootstrap, Executor blocking, ProjectStore projects) throws SQLException {
         NodeSettings.Journeys journeys = settings.journeys();
         if (!journeys.enabled()) {
-            return reject();
+            return new Journeys(reject(), Optional.empty());
         }
         UserEventStore store = new UserEventStore(database.dataSource(), settings.dimensionList(), journeys.maxQueryEvents());
         store.createTable();
         journeyRecorder = JourneyRecorder.start(system, store, new JourneyRecorder.Settings(bootstrap, settings.topic(),
                 journeys.consumerGroup(), journeys.maxBatchRecords(), journeys.maxBatchDelay()), blocking);
-        return new JourneyRoutes(projects, store, journeys.sessionGap(), settings.dimensions(), blocking, Clock.systemUTC()).route();
+        return new Journeys(new JourneyRoutes(projects, store, journeys.sessionGap(), settings.dimensions(), blocking,
+                Clock.systemUTC()).route(), Optional.of(new Funnels(store)));
+    }
+
+    /** The ungrouped funnel, on the blocking pool: it reads the range's user events from the database. */
+    private static FunnelSource liveFunnels(Funnels funnels, Executor blocking) {
+        return (project, funnel, start, end) -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return funnels.evaluate(project, funnel, start, end, "").getOrDefault(null,
+                        new Funnel.Result(Collections.nCopies(funnel.steps().size(), 0L), null));
+            } catch (SQLException e) {
+                throw new IllegalStateException("user events are unavailable: " + e.getMessage(), e);
+            }
+        }, blocking);
     }
 
     /** Deletes closed 1m and 5m windows past their retention every check period (never when it is 0). */

@@ -49,6 +49,7 @@ public final class JourneyRoutes extends AllDirectives {
 
     private final ProjectDirectory projects;
     private final UserEventStore store;
+    private final Funnels funnels;
     private final Duration sessionGap;
     private final Set<String> dimensions;
     private final Executor blocking;
@@ -58,6 +59,7 @@ public final class JourneyRoutes extends AllDirectives {
             Executor blocking, Clock clock) {
         this.projects = projects;
         this.store = store;
+        this.funnels = new Funnels(store);
         this.sessionGap = sessionGap;
         this.dimensions = Set.copyOf(dimensions);
         this.blocking = blocking;
@@ -125,12 +127,12 @@ public final class JourneyRoutes extends AllDirectives {
         if (steps.stream().anyMatch(String::isEmpty)) {
             throw new IllegalArgumentException("steps: an empty step in '" + stepList + "'");
         }
-        Duration window = QueryParams.duration("conversion_window", params.getOrDefault("conversion_window", "1h"));
-        Funnel funnel = new Funnel(steps, window.toMillis());
+        Duration window = params.containsKey("conversion_window")
+                ? QueryParams.duration("conversion_window", params.get("conversion_window"))
+                : Funnels.DEFAULT_CONVERSION_WINDOW;
         QueryParams.Range range = QueryParams.range(params, clock);
         String groupBy = QueryParams.dimension("group_by", params.get("group_by"), dimensions);
-        Map<String, Funnel.Result> groups = funnel.evaluate(
-                store.eventsByUser(project, range.start(), range.end() + window.toMillis()),
+        Map<String, Funnel.Result> groups = funnels.evaluate(project, new Funnel(steps, window.toMillis()),
                 range.start(), range.end(), groupBy == null ? "" : groupBy);
 
         ObjectNode body = JSON.createObjectNode().put("conversion_window", window.toString());
@@ -140,21 +142,8 @@ public final class JourneyRoutes extends AllDirectives {
         }
         body.set("steps", JSON.valueToTree(steps));
         ArrayNode results = body.putArray("groups");
-        groups.keySet().stream().sorted(NULLS_LAST).forEach(key -> render(results.addObject().put("key", key), steps, groups.get(key)));
+        groups.keySet().stream().sorted(NULLS_LAST).forEach(key -> Funnels.render(results.addObject().put("key", key), steps, groups.get(key)));
         return body;
-    }
-
-    private static void render(ObjectNode group, List<String> steps, Funnel.Result result) {
-        ArrayNode perStep = group.putArray("steps");
-        for (int i = 0; i < steps.size(); i++) {
-            perStep.addObject().put("step", steps.get(i)).put("users", result.usersPerStep().get(i)).put("conversion", result.conversion(i));
-        }
-        group.put("overall_conversion", result.overallConversion());
-        if (result.medianConvertSeconds() == null) {
-            group.putNull("median_time_to_convert_s");
-        } else {
-            group.put("median_time_to_convert_s", result.medianConvertSeconds());
-        }
     }
 
     private static void putRange(ObjectNode body, QueryParams.Range range) {

@@ -35,6 +35,10 @@ public final class Funnel {
         return steps;
     }
 
+    public long windowMillis() {
+        return windowMillis;
+    }
+
     /** How far one user got: the number of steps reached (0: never entered), and the fastest full conversion. */
     public record Progress(int stepsReached, long convertMillis, UserEvent entry) {
         public boolean converted(int stepCount) {
