@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -32,11 +33,13 @@ public final class ConsumerLag implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
 
     /**
-     * One measurement: the consumer's group membership, and the lag of each partition it had resumed.
+     * One measurement: the consumer's group membership, the lag of each partition it had resumed, and how many
+     * partitions of the topic the group as a whole had not assigned to any member (while it rebalances).
      * {@code at} is null until the first measurement succeeds.
      */
-    public record Snapshot(Instant at, ConsumerProgress.Membership membership, Map<Integer, Long> lagByPartition) {
-        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of());
+    public record Snapshot(Instant at, ConsumerProgress.Membership membership, Map<Integer, Long> lagByPartition,
+            int unassignedPartitions) {
+        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of(), 0);
 
         /** Partitions assigned by the group but not resumed yet (their position is still being looked up). */
         public int resuming() {
@@ -54,6 +57,7 @@ public final class ConsumerLag implements AutoCloseable {
     private final Clock clock;
     private final PartitionGauges gauges;
     private final AtomicReference<Snapshot> latest = new AtomicReference<>(Snapshot.NONE);
+    private volatile int topicPartitions;
     private final Cancellable polling;
 
     private ConsumerLag(ActorSystem<?> system, ConsumerProgress progress, String bootstrapServers, Duration interval,
@@ -97,6 +101,8 @@ public final class ConsumerLag implements AutoCloseable {
         Map<Integer, Long> next = progress.nextOffsets();
         progress.membership()
                 .thenCombine(endOffsets(next), (membership, ends) -> measure(membership, next, ends))
+                .thenCombine(unassignedPartitions(), (snapshot, unassigned) -> new Snapshot(
+                        snapshot.at(), snapshot.membership(), snapshot.lagByPartition(), unassigned))
                 .whenComplete((snapshot, failure) -> {
                     if (failure != null) {
                         log.debug("Could not measure the lag of {}: {}", progress.topic(), failure.toString());
@@ -111,7 +117,26 @@ public final class ConsumerLag implements AutoCloseable {
     private Snapshot measure(ConsumerProgress.Membership membership, Map<Integer, Long> next, Map<Integer, Long> ends) {
         Map<Integer, Long> lag = new HashMap<>();
         next.forEach((partition, offset) -> lag.put(partition, Math.max(0, ends.get(partition) - offset)));
-        return new Snapshot(clock.instant(), membership, Map.copyOf(lag));
+        return new Snapshot(clock.instant(), membership, Map.copyOf(lag), 0);
+    }
+
+    /**
+     * Partitions of the topic that no member of the group holds. A consumer can have joined with no partition
+     * while its group is still settling (another member has not left yet); it is not consuming then, though a
+     * node that the settled group gives no partition (more nodes than partitions) is.
+     */
+    private CompletionStage<Integer> unassignedPartitions() {
+        CompletionStage<Integer> partitions = topicPartitions > 0
+                ? CompletableFuture.completedFuture(topicPartitions)
+                : admin.describeTopics(List.of(progress.topic())).allTopicNames().toCompletionStage()
+                        .thenApply(topics -> topicPartitions = topics.get(progress.topic()).partitions().size());
+        return admin.describeConsumerGroups(List.of(progress.groupId())).all().toCompletionStage()
+                .thenCombine(partitions, (groups, total) -> total - (int) groups.values().stream()
+                        .flatMap(group -> group.members().stream())
+                        .flatMap(member -> member.assignment().topicPartitions().stream())
+                        .filter(partition -> partition.topic().equals(progress.topic()))
+                        .distinct()
+                        .count());
     }
 
     private CompletionStage<Map<Integer, Long>> endOffsets(Map<Integer, Long> next) {

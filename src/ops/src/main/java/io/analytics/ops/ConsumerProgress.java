@@ -9,6 +9,9 @@ public interface ConsumerProgress {
     /** The topic consumed. */
     String topic();
 
+    /** The consumer group this node's consumer belongs to. */
+    String groupId();
+
     /** For each partition this node consumes now: the next offset it will apply. */
     Map<Integer, Long> nextOffsets();
 

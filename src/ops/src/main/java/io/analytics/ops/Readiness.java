@@ -62,6 +62,10 @@ public final class Readiness {
         if (!snapshot.membership().joined()) {
             return new Check("consumer", false, "the consumer has not joined its group yet");
         }
+        if (snapshot.unassignedPartitions() > 0) {
+            return new Check("consumer", false, "the group has not assigned " + snapshot.unassignedPartitions()
+                    + " partitions to any member yet");
+        }
         if (snapshot.resuming() > 0) {
             return new Check("consumer", false, "resuming " + snapshot.resuming() + " of "
                     + snapshot.membership().assignedPartitions() + " assigned partitions");

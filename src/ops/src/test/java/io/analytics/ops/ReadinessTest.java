@@ -61,7 +61,7 @@ class ReadinessTest {
         joinSelf();
         assertThat(failed(readiness.check())).containsExactly("consumer", "lag");
 
-        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(false, 0), Map.of()));
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(false, 0), Map.of(), 0));
         assertThat(failed(readiness.check())).containsExactly("consumer");
 
         lag.set(snapshot(NOW, 2, Map.of(1, 0L)));
@@ -86,6 +86,15 @@ class ReadinessTest {
     }
 
     @Test
+    void aNodeWithNoPartitionIsNotReadyWhileTheGroupLeavesPartitionsUnassigned() throws Exception {
+        joinSelf();
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(true, 0), Map.of(), 4));
+        Readiness.Report settling = readiness.check();
+        assertThat(failed(settling)).containsExactly("consumer");
+        assertThat(settling.checks().get(1).detail()).isEqualTo("the group has not assigned 4 partitions to any member yet");
+    }
+
+    @Test
     void aStaleMeasurementMeansNotReady() throws Exception {
         joinSelf();
         lag.set(snapshot(NOW.minus(STALE_AFTER).minusMillis(1), 1, Map.of(0, 0L)));
@@ -107,7 +116,7 @@ class ReadinessTest {
 
     /** A measurement of a consumer in its group with {@code assigned} partitions, of which those in {@code lag} resumed. */
     private static ConsumerLag.Snapshot snapshot(Instant at, int assigned, Map<Integer, Long> lag) {
-        return new ConsumerLag.Snapshot(at, new ConsumerProgress.Membership(true, assigned), lag);
+        return new ConsumerLag.Snapshot(at, new ConsumerProgress.Membership(true, assigned), lag, 0);
     }
 
     private void joinSelf() throws InterruptedException {

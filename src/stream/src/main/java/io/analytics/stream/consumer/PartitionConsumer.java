@@ -131,6 +131,11 @@ public final class PartitionConsumer implements ConsumerProgress {
     }
 
     @Override
+    public String groupId() {
+        return settings.groupId();
+    }
+
+    @Override
     public Map<Integer, Long> nextOffsets() {
         return Map.copyOf(nextOffsets);
     }
