@@ -61,7 +61,8 @@ public final class PartitionConsumer implements ConsumerProgress {
     private static final Logger log = LoggerFactory.getLogger(PartitionConsumer.class);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
-    private static final Duration POSITION_ASK_TIMEOUT = Duration.ofSeconds(3);
+    /** Short, so that a partition whose entity moved after a node failed resumes within a second of the move. */
+    private static final Duration POSITION_ASK_TIMEOUT = Duration.ofSeconds(1);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
