@@ -109,6 +109,9 @@ public final class Archiver implements AutoCloseable {
         props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(1 << 20));
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20));
+        // One fetch response is one buffer, held until its last record is written: at 4 MiB for each of
+        // eight partitions a backlog came back as 34 MB, all of it live until the archiver had written it.
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Integer.toString(8 << 20));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.consumerGroup() + "-" + ProcessHandle.current().pid());
         return props;
     }
