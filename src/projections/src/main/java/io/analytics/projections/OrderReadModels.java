@@ -29,8 +29,8 @@ import java.util.Map;
  * </ul>
  * A view row is the order state folded by the core's own {@link Order#apply}, so the read side
  * cannot drift from the write side's rules. What an event changes is computed without SQL
- * ({@link #changes}); the live projection writes it row by row (MERGE, in the same transaction as its
- * offset), a rebuild accumulates it in memory and writes it at once ({@link Bulk}).
+ * ({@link #changes}); both the live projection (a group of events, in the same transaction as its
+ * offset) and a rebuild accumulate it in memory and write it at once ({@link Bulk}).
  */
 public final class OrderReadModels {
 
@@ -39,6 +39,8 @@ public final class OrderReadModels {
     private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
+    /** Rows sent per batch: few round trips, bounded messages. */
+    private static final int WRITE_CHUNK = 1000;
 
     /** One item as stored in {@code order_view.items}. */
     record Item(String product, int quantity, BigDecimal price) {}
@@ -112,8 +114,8 @@ public final class OrderReadModels {
     /**
      * Many events applied in memory and written at once: for the live projection a group of events
      * (the orders they touch are loaded first, rows are upserted and counters incremented), for a
-     * rebuild the whole journal (into empty tables, plain inserts). One round trip per row instead of
-     * several statements per event.
+     * rebuild the whole journal (into empty tables, plain inserts). A group costs a few round trips
+     * whatever its size: one query loads its orders, one batch per table writes its rows.
      */
     public final class Bulk {
         private final Map<String, Order> orders = new HashMap<>();
@@ -123,11 +125,19 @@ public final class OrderReadModels {
 
         /** Loads the current rows of these orders ({@code <project>/<order id>}), so events apply on top of them. */
         public void load(Connection connection, java.util.Collection<String> entityIds) throws SQLException {
+            Map<String, List<String>> unknownByProject = new LinkedHashMap<>();
             for (String entityId : entityIds) {
                 if (!orders.containsKey(entityId)) {
                     String project = entityId.substring(0, entityId.indexOf('/'));
-                    orders.put(entityId, OrderReadModels.this.load(connection, project, entityId.substring(entityId.indexOf('/') + 1)));
+                    String orderId = entityId.substring(entityId.indexOf('/') + 1);
+                    orders.put(entityId, Order.empty(orderId));
                     projectOf.put(entityId, project);
+                    unknownByProject.computeIfAbsent(project, p -> new ArrayList<>()).add(orderId);
+                }
+            }
+            for (Map.Entry<String, List<String>> project : unknownByProject.entrySet()) {
+                for (Order order : OrderReadModels.this.load(connection, project.getKey(), project.getValue())) {
+                    orders.put(project.getKey() + "/" + order.orderId(), order);
                 }
             }
         }
@@ -161,7 +171,7 @@ public final class OrderReadModels {
                     for (String entityId : changed) {
                         bindOrder(insert, projectOf.get(entityId), orders.get(entityId));
                         insert.addBatch();
-                        if (++pending % 1000 == 0) {
+                        if (++pending % WRITE_CHUNK == 0) {
                             insert.executeBatch();
                         }
                     }
@@ -176,12 +186,12 @@ public final class OrderReadModels {
                     upsert.executeBatch();
                 }
             }
+            Map<String, List<Counter>> byTable = new LinkedHashMap<>();
             for (Counter counter : counters.values()) {
-                if (intoEmptyTables) {
-                    insert(connection, counter);
-                } else {
-                    increment(connection, counter);
-                }
+                byTable.computeIfAbsent(counter.table(), t -> new ArrayList<>()).add(counter);
+            }
+            for (List<Counter> rows : byTable.values()) {
+                writeCounters(connection, rows, intoEmptyTables ? insertSql(rows.get(0)) : incrementSql(rows.get(0)));
             }
         }
 
@@ -200,20 +210,24 @@ public final class OrderReadModels {
         return new Bulk();
     }
 
-    private Order load(Connection connection, String project, String orderId) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT user_id, status, currency, total, paid, refunded, "
-                + "pending, items, version, created_at, updated_at FROM " + table("order_view") + " WHERE project_id = ? AND order_id = ?")) {
+    /** The rows of these orders of {@code project} that exist, in one query (one statement, whatever the count). */
+    private List<Order> load(Connection connection, String project, List<String> orderIds) throws SQLException {
+        List<Order> found = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("SELECT order_id, user_id, status, currency, total, paid, "
+                + "refunded, pending, items, version, created_at, updated_at FROM " + table("order_view")
+                + " WHERE project_id = ? AND order_id = ANY(?)")) {
             select.setString(1, project);
-            select.setString(2, orderId);
+            select.setArray(2, connection.createArrayOf("VARCHAR", orderIds.toArray()));
             try (ResultSet row = select.executeQuery()) {
-                if (!row.next()) {
-                    return Order.empty(orderId);
+                while (row.next()) {
+                    found.add(new Order(row.getString(1), row.getString(2), items(row.getString(9)), row.getString(4),
+                            row.getBigDecimal(5), OrderStatus.valueOf(row.getString(3)), row.getBigDecimal(6),
+                            row.getBigDecimal(7), row.getBigDecimal(8), row.getLong(10),
+                            Instant.ofEpochMilli(row.getLong(11)), Instant.ofEpochMilli(row.getLong(12))));
                 }
-                return new Order(orderId, row.getString(1), items(row.getString(8)), row.getString(3), row.getBigDecimal(4),
-                        OrderStatus.valueOf(row.getString(2)), row.getBigDecimal(5), row.getBigDecimal(6), row.getBigDecimal(7),
-                        row.getLong(9), Instant.ofEpochMilli(row.getLong(10)), Instant.ofEpochMilli(row.getLong(11)));
             }
         }
+        return found;
     }
 
     private static void bindOrder(PreparedStatement insert, String project, Order order) throws SQLException {
@@ -283,13 +297,31 @@ public final class OrderReadModels {
         }
     }
 
-    /** Adds the counter's amounts to its row, creating the row when missing. */
-    private void increment(Connection connection, Counter counter) throws SQLException {
-        List<String> all = new ArrayList<>(counter.keyColumns());
-        all.addAll(counter.amountColumns());
+    /** Writes counters of one table with one statement, sent as batches. */
+    private static void writeCounters(Connection connection, List<Counter> rows, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int pending = 0;
+            for (Counter counter : rows) {
+                List<Object> values = new ArrayList<>(counter.key());
+                values.addAll(counter.amounts());
+                for (int i = 0; i < values.size(); i++) {
+                    statement.setObject(i + 1, values.get(i));
+                }
+                statement.addBatch();
+                if (++pending % WRITE_CHUNK == 0) {
+                    statement.executeBatch();
+                }
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** Adds a counter's amounts to its row, creating the row when missing. */
+    private String incrementSql(Counter counter) {
+        List<String> all = columns(counter);
         List<Object> values = new ArrayList<>(counter.key());
         values.addAll(counter.amounts());
-        String sql = "MERGE INTO " + table(counter.table()) + " t USING (VALUES ("
+        return "MERGE INTO " + table(counter.table()) + " t USING (VALUES ("
                 + String.join(", ", values.stream().map(v -> "CAST(? AS " + sqlType(v) + ")").toList())
                 + ")) AS s(" + String.join(", ", all) + ") ON "
                 + String.join(" AND ", counter.keyColumns().stream().map(c -> "t." + c + " = s." + c).toList())
@@ -297,27 +329,19 @@ public final class OrderReadModels {
                 + String.join(", ", counter.amountColumns().stream().map(c -> c + " = t." + c + " + s." + c).toList())
                 + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", all) + ") VALUES ("
                 + String.join(", ", all.stream().map(c -> "s." + c).toList()) + ")";
-        try (PreparedStatement merge = connection.prepareStatement(sql)) {
-            for (int i = 0; i < values.size(); i++) {
-                merge.setObject(i + 1, values.get(i));
-            }
-            merge.executeUpdate();
-        }
     }
 
     /** Inserts a counter's row into an empty table (bulk build). */
-    private void insert(Connection connection, Counter counter) throws SQLException {
+    private String insertSql(Counter counter) {
+        List<String> all = columns(counter);
+        return "INSERT INTO " + table(counter.table()) + " (" + String.join(", ", all) + ") VALUES ("
+                + String.join(", ", all.stream().map(c -> "?").toList()) + ")";
+    }
+
+    private static List<String> columns(Counter counter) {
         List<String> all = new ArrayList<>(counter.keyColumns());
         all.addAll(counter.amountColumns());
-        List<Object> values = new ArrayList<>(counter.key());
-        values.addAll(counter.amounts());
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table(counter.table()) + " ("
-                + String.join(", ", all) + ") VALUES (" + String.join(", ", all.stream().map(c -> "?").toList()) + ")")) {
-            for (int i = 0; i < values.size(); i++) {
-                insert.setObject(i + 1, values.get(i));
-            }
-            insert.executeUpdate();
-        }
+        return all;
     }
 
     private static String sqlType(Object value) {
