@@ -174,7 +174,7 @@ public final class LakeBench {
                         }
                         AnalyticsEvent inDay = new AnalyticsEvent(decoded.projectId(), decoded.eventId(), decoded.eventType(), time,
                                 decoded.userId(), decoded.sessionId(), decoded.properties(), decoded.metadata());
-                        writer.write(new ArchivedRecord(inDay, 0, first + written, now));
+                        writer.write(ArchivedRecord.of(inDay, 0, first + written, now));
                         written++;
                     }
                 }

@@ -19,7 +19,7 @@ public final class EventValidator {
      * Event times must lie in [1970, 10000): epoch milliseconds outside it are almost certainly seconds
      * or microseconds sent by mistake, and windows and watermarks are computed in long milliseconds.
      */
-    private static final long MAX_EPOCH_MILLIS = 253_402_300_800_000L;
+    public static final long MAX_EPOCH_MILLIS = 253_402_300_800_000L;
 
     private EventValidator() {}
 

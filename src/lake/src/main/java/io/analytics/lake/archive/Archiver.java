@@ -1,6 +1,5 @@
 package io.analytics.lake.archive;
 
-import io.analytics.core.event.AnalyticsEvent;
 import io.analytics.core.event.EventCodec;
 import io.analytics.lake.store.ObjectStore;
 import java.io.IOException;
@@ -151,8 +150,7 @@ public final class Archiver implements AutoCloseable {
         }
         OpenRange range = open.computeIfAbsent(partition, p -> new OpenRange(p, record.offset(), clock.millis()));
         try {
-            AnalyticsEvent event = EventCodec.decode(record.value());
-            range.write(new ArchivedRecord(event, partition, record.offset(), record.timestamp()));
+            range.write(ArchivedRecord.read(record.value(), partition, record.offset(), record.timestamp()));
         } catch (EventCodec.MalformedEventException e) {
             malformedRecords++;
             log.warn("archiver: skipping record {}-{}@{}: {}", record.topic(), partition, record.offset(), e.getMessage());
@@ -337,12 +335,12 @@ public final class Archiver implements AutoCloseable {
         }
 
         void write(ArchivedRecord record) throws IOException {
-            long hour = Math.floorDiv(record.event().timestamp(), HOUR);
+            long hour = Math.floorDiv(record.timestamp(), HOUR);
             HourFile file = hours.get(hour);
             if (file == null) {
                 Path path = settings.stagingDir().resolve(String.format("%s-%d-%d-%s.parquet", settings.topic(), partition,
-                        firstOffset, LakeLayout.hourPrefix(record.event().timestamp()).replaceAll("[^0-9]", "")));
-                file = new HourFile(path, EventParquet.writer(path, settings.rowGroupBytes()), record.event().timestamp());
+                        firstOffset, LakeLayout.hourPrefix(record.timestamp()).replaceAll("[^0-9]", "")));
+                file = new HourFile(path, EventParquet.writer(path, settings.rowGroupBytes()), record.timestamp());
                 hours.put(hour, file);
             }
             file.writer.write(record);

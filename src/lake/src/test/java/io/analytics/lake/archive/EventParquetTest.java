@@ -25,10 +25,10 @@ class EventParquetTest {
         Path file = dir.resolve("events.parquet");
         long time = Instant.parse("2026-02-16T10:30:00.123Z").toEpochMilli();
         try (ParquetWriter<ArchivedRecord> writer = EventParquet.writer(file, 1 << 20)) {
-            writer.write(new ArchivedRecord(new AnalyticsEvent("p1", "e1", "purchase_completed", time, "u1", "s1",
+            writer.write(ArchivedRecord.of(new AnalyticsEvent("p1", "e1", "purchase_completed", time, "u1", "s1",
                     Map.of("amount", 99.5, "currency", "USD", "product_id", "prod_1", "tags", java.util.List.of("a", "b")),
                     Map.of("country", "DE", "platform", "web")), 3, 42, time + 5));
-            writer.write(new ArchivedRecord(new AnalyticsEvent("p1", "e2", "page_view", time + 1, null, null, null, null),
+            writer.write(ArchivedRecord.of(new AnalyticsEvent("p1", "e2", "page_view", time + 1, null, null, null, null),
                     3, 43, time + 6));
         }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
