@@ -33,6 +33,9 @@ public final class EventCodec {
      * input; a record that is not a valid event raises {@link MalformedEventException}.
      */
     public static AnalyticsEvent decode(byte[] value) {
+        if (value == null || value.length == 0) {
+            throw new MalformedEventException("record has no value (a tombstone or an empty record)");
+        }
         JsonNode node;
         try {
             node = JSON.readTree(value);

@@ -34,7 +34,7 @@ public record ArchivedRecord(Binary eventId, Binary eventType, long timestamp, B
      * @throws EventCodec.MalformedEventException if the value is not a valid event
      */
     public static ArchivedRecord read(byte[] value, int partition, long offset, long brokerTime) {
-        ArchivedRecord record = RecordReader.read(value, partition, offset, brokerTime);
+        ArchivedRecord record = value == null ? null : RecordReader.read(value, partition, offset, brokerTime);
         return record != null ? record : of(EventCodec.decode(value), partition, offset, brokerTime);
     }
 

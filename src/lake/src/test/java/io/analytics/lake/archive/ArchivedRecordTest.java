@@ -116,6 +116,14 @@ class ArchivedRecordTest {
                 .isInstanceOf(EventCodec.MalformedEventException.class).hasMessage(expected);
     }
 
+    @Test
+    void aRecordWithoutValueIsMalformedRatherThanAFailure() {
+        assertThatThrownBy(() -> ArchivedRecord.read(null, 0, 0, 0))
+                .isInstanceOf(EventCodec.MalformedEventException.class).hasMessageStartingWith("record has no value");
+        assertThatThrownBy(() -> ArchivedRecord.read(new byte[0], 0, 0, 0))
+                .isInstanceOf(EventCodec.MalformedEventException.class).hasMessageStartingWith("record has no value");
+    }
+
     private static String catchMessage(byte[] value) {
         try {
             EventCodec.decode(value);
