@@ -34,8 +34,8 @@ public final class WindowCells {
         }
     }
 
-    /** Every cell by key: what a delta's merge looks up, once per window size it rolls into. */
-    private final Map<CellKey, MetricCell> cells = new HashMap<>();
+    /** Every cell by key: what a delta's merge looks up, once, to roll up along the cell's {@link Link}s. */
+    private final Map<CellKey, Link> cells = new HashMap<>();
     /** The keys of each series by window start: what queries and releases walk. Changes only when a cell is created or dropped. */
     private final Map<Series, NavigableMap<Long, List<CellKey>>> series = new HashMap<>();
 
@@ -48,27 +48,31 @@ public final class WindowCells {
 
     /** Adds a delta to its cell and to the cell of every larger window containing it. */
     public void add(CellDelta delta) {
-        MetricCell added = MetricCell.of(delta);
-        CellKey key = delta.key();
-        for (int i = key.window().ordinal(); i < SIZES.length; i++) {
-            cell(i == key.window().ordinal() ? key : key.resized(SIZES[i])).merge(added);
+        MetricCell added = MetricCell.view(delta);
+        for (Link link = link(delta.key()); link != null; link = larger(link)) {
+            link.cell.merge(added);
         }
     }
 
     /** Adds a delta to its own cell only: for deltas that were rolled up before they were journaled. */
     public void addExactly(CellDelta delta) {
-        cell(delta.key()).merge(delta);
+        link(delta.key()).cell.merge(delta);
     }
 
     /** Puts a cell as it is, replacing any cell of the same key. */
     public void put(CellKey key, MetricCell cell) {
-        if (cells.put(key, cell) == null) {
+        Link link = cells.get(key);
+        if (link == null) {
+            cells.put(key, new Link(key, cell));
             index(key);
+            return;
         }
+        link.cell = cell;
     }
 
     public MetricCell get(CellKey key) {
-        return cells.get(key);
+        Link link = cells.get(key);
+        return link == null ? null : link.cell;
     }
 
     public int size() {
@@ -76,7 +80,7 @@ public final class WindowCells {
     }
 
     public void forEach(BiConsumer<CellKey, MetricCell> action) {
-        cells.forEach(action);
+        cells.forEach((key, link) -> action.accept(key, link.cell));
     }
 
     /** Whether some cell's window ends in ({@code after}, {@code through}]. */
@@ -93,14 +97,14 @@ public final class WindowCells {
     /** Copies of the cells whose window ends at or before {@code watermark}. */
     public WindowCells copyEndingBy(long watermark) {
         WindowCells copy = new WindowCells();
-        forEachEndingBy(watermark, key -> copy.put(key, cells.get(key).copy(key)));
+        forEachEndingBy(watermark, key -> copy.put(key, get(key).copy(key)));
         return copy;
     }
 
     /** The values, with both sketches, of the cells whose window ends at or before {@code watermark}. */
     public List<CellValue> valuesEndingBy(long watermark) {
         List<CellValue> values = new ArrayList<>();
-        forEachEndingBy(watermark, key -> values.add(cells.get(key).value(key)));
+        forEachEndingBy(watermark, key -> values.add(get(key).value(key)));
         return values;
     }
 
@@ -123,7 +127,7 @@ public final class WindowCells {
         }
         List<CellValue> values = new ArrayList<>();
         windows.subMap(query.cellsFrom(), true, query.cellsTo(), false).values().forEach(
-                keys -> keys.forEach(key -> values.add(cells.get(key).value(key, query.metric()))));
+                keys -> keys.forEach(key -> values.add(get(key).value(key, query.metric()))));
         return values;
     }
 
@@ -138,14 +142,39 @@ public final class WindowCells {
         return watermark < Long.MIN_VALUE + length ? Long.MIN_VALUE : watermark - length;
     }
 
-    private MetricCell cell(CellKey key) {
-        MetricCell cell = cells.get(key);
-        if (cell == null) {
-            cell = new MetricCell();
-            cells.put(key, cell);
+    private Link link(CellKey key) {
+        Link link = cells.get(key);
+        if (link == null) {
+            link = new Link(key, new MetricCell());
+            cells.put(key, link);
             index(key);
         }
-        return cell;
+        return link;
+    }
+
+    /** The link of the next larger window containing {@code link}'s, looked up on the first roll-up through it; null at the largest. */
+    private Link larger(Link link) {
+        int next = link.key.window().ordinal() + 1;
+        if (link.larger == null && next < SIZES.length) {
+            link.larger = link(link.key.resized(SIZES[next]));
+        }
+        return link.larger;
+    }
+
+    /**
+     * A cell and the link of the next larger window containing it, so that a delta rolls up through
+     * every window size with one map lookup. The link cannot go stale: a window ends no later than the
+     * larger ones containing it, so it is released no later, and {@link #put} replaces a cell in its link.
+     */
+    private static final class Link {
+        private final CellKey key;
+        private MetricCell cell;
+        private Link larger;
+
+        Link(CellKey key, MetricCell cell) {
+            this.key = key;
+            this.cell = cell;
+        }
     }
 
     private void index(CellKey key) {
