@@ -79,4 +79,28 @@ class WindowCellsTest {
         assertThat(cells.size()).isEqualTo(3);
         assertThat(cells.get(key(WindowSize.ONE_MINUTE, T, "US", "purchase_completed"))).isNull();
     }
+
+    @Test
+    void aCellPutInPlaceOfAnotherStillTakesTheRollUpOfTheSmallerWindows() {
+        WindowCells cells = WindowCells.rolledUp(List.of(purchases(WindowSize.ONE_MINUTE, T, "US", 2)));
+        cells.put(key(WindowSize.FIVE_MINUTES, T, "US", "purchase_completed"), MetricCell.of(purchases(WindowSize.FIVE_MINUTES, T, "US", 100)));
+
+        cells.add(purchases(WindowSize.ONE_MINUTE, T, "US", 1));
+
+        assertThat(cells.get(key(WindowSize.FIVE_MINUTES, T, "US", "purchase_completed")).value(null).count()).isEqualTo(101);
+        assertThat(cells.get(key(WindowSize.ONE_DAY, T, "US", "purchase_completed")).value(null).count()).isEqualTo(3);
+    }
+
+    @Test
+    void aReleasedMinuteAddedToAgainRollsUpIntoTheLargerWindowsStillHeld() {
+        WindowCells cells = WindowCells.rolledUp(List.of(purchases(WindowSize.ONE_MINUTE, T, "US", 2)));
+        cells.releaseEndingBy(WindowSize.ONE_MINUTE.endOf(WindowSize.ONE_MINUTE.startOf(T)));
+
+        cells.add(purchases(WindowSize.ONE_MINUTE, T, "US", 1));
+
+        assertThat(cells.get(key(WindowSize.ONE_MINUTE, T, "US", "purchase_completed")).value(null).count()).isEqualTo(1);
+        assertThat(cells.get(key(WindowSize.FIVE_MINUTES, T, "US", "purchase_completed")).value(null).count()).isEqualTo(3);
+        assertThat(cells.get(key(WindowSize.ONE_HOUR, T, "US", "purchase_completed")).value(null).count()).isEqualTo(3);
+        assertThat(cells.size()).isEqualTo(4);
+    }
 }
