@@ -5,8 +5,10 @@ import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Pre-aggregates a run of consecutive records of one source partition into one delta per cell, so a
@@ -32,8 +34,9 @@ public final class PartitionBatch {
     private final long maxFutureSkewMillis;
     /**
      * The cells by dimension (in the order of {@link #dimensions}), value and window: a group's windows
-     * side by side, so its deltas come out together and roll up into the same larger cells while they
-     * are still in the cache, however many windows disorder spreads a batch over.
+     * side by side, so {@link #deltas()} gives each group's (value and event type) together, to be found
+     * and rolled up from one another while they are still in the cache, however many windows disorder
+     * spreads a batch over.
      */
     private final List<Map<String, Map<Window, Group>>> finest = new ArrayList<>();
     private int cells;
@@ -128,16 +131,27 @@ public final class PartitionBatch {
     /**
      * One delta per cell events were added to: the finest window still open for each event. The larger
      * windows containing those cells are rolled up where the deltas are applied ({@link WindowCells#add}),
-     * so a batch is serialised at the size of its finest cells only.
+     * so a batch is serialised at the size of its finest cells only. A group's deltas come one after
+     * another, which is what lets {@link WindowCells#add} find each from the last.
      */
     public List<CellDelta> deltas() {
         List<CellDelta> deltas = new ArrayList<>(cells);
         for (int d = 0; d < dimensions.size(); d++) {
             String dimension = dimensions.get(d).name();
-            finest.get(d).forEach((value, windows) -> windows.forEach((window, group) -> group.byType.forEach((type, cell) ->
-                    deltas.add(cell.toDelta(new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type))))));
+            finest.get(d).forEach((value, windows) -> typesIn(windows).forEach(type -> windows.forEach((window, group) -> {
+                MetricCell cell = group.byType.get(type);
+                if (cell != null) {
+                    deltas.add(cell.toDelta(new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type)));
+                }
+            })));
         }
         return deltas;
+    }
+
+    private static Set<String> typesIn(Map<Window, Group> windows) {
+        Set<String> types = new HashSet<>();
+        windows.values().forEach(group -> types.addAll(group.byType.keySet()));
+        return types;
     }
 
     /** Distinct cells of the finest open windows touched so far: what the batch's size grows with. */

@@ -5,6 +5,7 @@ import org.apache.datasketches.hash.MurmurHash3;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.memory.Memory;
 
 /**
  * Distinct users as a HyperLogLog sketch (Apache DataSketches). lgK 14 gives a relative standard
@@ -34,9 +35,12 @@ public final class UniqueUsers {
         return new UniqueUsers(Union.heapify(compact), null);
     }
 
-    /** The users of a journaled sketch to merge into other cells' (only): read once, without building a union of them. */
+    /**
+     * The users of a journaled sketch to merge into other cells' (only): read in place, without
+     * rebuilding its hash set or a union of it.
+     */
     static UniqueUsers view(byte[] compact) {
-        return new UniqueUsers(null, HllSketch.heapify(compact));
+        return new UniqueUsers(null, HllSketch.wrap(Memory.wrap(compact)));
     }
 
     /** A user id reduced to 64 bits once per event, so the many cells an event touches do not each hash the string. */
