@@ -1,40 +1,49 @@
 package io.analytics.hub;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.SourceShape;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
 
 /**
- * The messages on their way to one client. The registry offers into a small bounded queue that never
- * blocks; behind it, while the client's socket pushes back, updates are conflated: a newer update of
- * a series replaces the unsent one by the snapshot of the newer value (so nothing the client needs
- * is lost, only superseded intermediate values), and the client is told it fell behind. The buffer
- * therefore holds at most one update per subscribed series plus a bounded number of notices.
+ * The messages on their way to one client. An offer never blocks: it lands in a buffer that holds at
+ * most one update per subscribed series plus a bounded number of notices, where a newer update of a
+ * series replaces the unsent one by the snapshot of the newer value (so nothing the client needs is
+ * lost, only superseded intermediate values) and the client is told it fell behind.
+ *
+ * <p>The buffer is the source stage of the client's own connection stream, not a stream of its own in
+ * front of it: with a thousand clients per tick, each extra actor and asynchronous boundary a
+ * hand-over crosses costs more than building the frames. A client that is waiting is woken by one
+ * message to its connection; one that is still sending takes what accumulated when it next pulls.
  */
 final class ClientOutbox implements LiveClient {
 
     private final String id = UUID.randomUUID().toString();
-    private final BoundedSourceQueue<Outgoing> queue;
-    private final Source<Outgoing, NotUsed> source;
+    private final int maxNotices;
+    private final LongAdder dropped;
+    /** Guards what follows: the registry offers on its thread, the connection's stream takes on its own. */
+    private final Object lock = new Object();
+    private Pending pending = new Pending();
+    private long supersededTotal;
+    private boolean completed;
+    /** Set while the connection's stream waits for a message; cleared by the offer that wakes it. */
+    private AsyncCallback<NotUsed> waiting;
 
-    ClientOutbox(int queueSize, int maxNotices, LongAdder dropped, Materializer materializer) {
-        Pair<BoundedSourceQueue<Outgoing>, Source<Outgoing, NotUsed>> pair =
-                Source.<Outgoing>queue(queueSize).preMaterialize(materializer);
-        this.queue = pair.first();
-        AtomicLong total = new AtomicLong();
-        this.source = pair.second()
-                .conflateWithSeed(first -> new Pending(maxNotices, dropped, total).add(first), Pending::add)
-                .mapConcat(Pending::drain);
+    ClientOutbox(int maxNotices, LongAdder dropped) {
+        this.maxNotices = maxNotices;
+        this.dropped = dropped;
     }
 
     @Override
@@ -42,36 +51,134 @@ final class ClientOutbox implements LiveClient {
         return id;
     }
 
+    /** False only once the outbox is complete. */
     @Override
     public boolean offer(Outgoing message) {
-        return queue.offer(message) == QueueOfferResult.enqueued();
+        AsyncCallback<NotUsed> wake;
+        synchronized (lock) {
+            if (completed) {
+                return false;
+            }
+            pending.add(message);
+            wake = waiting;
+            waiting = null;
+        }
+        if (wake != null) {
+            wake.invoke(NotUsed.getInstance());
+        }
+        return true;
     }
 
-    /** The client's messages in order; materialize once. */
+    /** The client's messages in order; materialize once. Ends after what was offered before {@link #complete()}. */
     Source<Outgoing, NotUsed> source() {
-        return source;
+        return Source.fromGraph(new Stage());
     }
 
     void complete() {
-        queue.complete();
+        AsyncCallback<NotUsed> wake;
+        synchronized (lock) {
+            completed = true;
+            wake = waiting;
+            waiting = null;
+        }
+        if (wake != null) {
+            wake.invoke(NotUsed.getInstance());
+        }
+    }
+
+    /**
+     * What accumulated since the last take, in the order to send; empty when nothing did (then
+     * {@code wake} is invoked at the next offer), null when the outbox is complete and all was taken.
+     */
+    private List<Outgoing> take(AsyncCallback<NotUsed> wake) {
+        synchronized (lock) {
+            if (!pending.isEmpty()) {
+                Pending taken = pending;
+                pending = new Pending();
+                supersededTotal += taken.superseded;
+                return taken.drain(supersededTotal);
+            }
+            if (completed) {
+                return null;
+            }
+            waiting = wake;
+            return List.of();
+        }
+    }
+
+    private void stopped() {
+        synchronized (lock) {
+            completed = true;
+            waiting = null;
+        }
+    }
+
+    private final class Stage extends GraphStage<SourceShape<Outgoing>> {
+        private final Outlet<Outgoing> out = Outlet.create("ClientOutbox.out");
+        private final SourceShape<Outgoing> shape = SourceShape.of(out);
+
+        @Override
+        public SourceShape<Outgoing> shape() {
+            return shape;
+        }
+
+        @Override
+        public GraphStageLogic createLogic(Attributes attributes) {
+            return new GraphStageLogic(shape) {
+                private Iterator<Outgoing> sending = List.<Outgoing>of().iterator();
+                private AsyncCallback<NotUsed> wake;
+
+                {
+                    setHandler(out, new AbstractOutHandler() {
+                        @Override
+                        public void onPull() {
+                            send();
+                        }
+                    });
+                }
+
+                @Override
+                public void preStart() {
+                    wake = createAsyncCallback(woken -> {
+                        if (isAvailable(out)) {
+                            send();
+                        }
+                    });
+                }
+
+                @Override
+                public void postStop() {
+                    stopped();
+                }
+
+                private void send() {
+                    if (!sending.hasNext()) {
+                        List<Outgoing> next = take(wake);
+                        if (next == null) {
+                            completeStage();
+                            return;
+                        }
+                        sending = next.iterator();
+                    }
+                    if (sending.hasNext()) {
+                        push(out, sending.next());
+                    }
+                }
+            };
+        }
     }
 
     /** What accumulated while the client was not reading. */
-    private static final class Pending {
-        private final int maxNotices;
-        private final LongAdder dropped;
-        private final AtomicLong total;
+    private final class Pending {
         private final List<Outgoing> notices = new ArrayList<>();
         private final Map<String, LiveUpdate> updates = new LinkedHashMap<>();
         private long superseded;
 
-        Pending(int maxNotices, LongAdder dropped, AtomicLong total) {
-            this.maxNotices = maxNotices;
-            this.dropped = dropped;
-            this.total = total;
+        boolean isEmpty() {
+            return notices.isEmpty() && updates.isEmpty();
         }
 
-        Pending add(Outgoing message) {
+        void add(Outgoing message) {
             if (message instanceof Outgoing.Batch batch) {
                 batch.updates().forEach(this::add);
             } else if (message instanceof LiveUpdate update) {
@@ -85,14 +192,13 @@ final class ClientOutbox implements LiveClient {
             } else {
                 dropped.increment();
             }
-            return this;
         }
 
-        List<Outgoing> drain() {
+        List<Outgoing> drain(long total) {
             List<Outgoing> out = new ArrayList<>(notices.size() + updates.size() + 1);
             out.addAll(notices);
             if (superseded > 0) {
-                out.add(new Outgoing.Lagging(superseded, total.addAndGet(superseded)));
+                out.add(new Outgoing.Lagging(superseded, total));
             }
             out.addAll(updates.values());
             return out;

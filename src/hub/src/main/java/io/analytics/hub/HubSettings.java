@@ -9,7 +9,6 @@ import java.util.List;
 public record HubSettings(
         Duration tick,
         Duration funnelEvery,
-        int clientQueueSize,
         int clientMaxNotices,
         int clientMaxSeries,
         Duration keepAlive,
@@ -19,7 +18,7 @@ public record HubSettings(
         List<Config> alerts) {
 
     public HubSettings {
-        if (clientMaxSeries < 1 || clientQueueSize < 1 || topLimit < 1) {
+        if (clientMaxSeries < 1 || topLimit < 1) {
             throw new IllegalArgumentException("analytics.hub: client limits and top-limit must be at least 1");
         }
         alerts = List.copyOf(alerts);
@@ -30,7 +29,6 @@ public record HubSettings(
         return new HubSettings(
                 c.getDuration("tick"),
                 c.getDuration("funnel-every"),
-                c.getInt("client.queue-size"),
                 c.getInt("client.max-notices"),
                 c.getInt("client.max-series"),
                 c.getDuration("keep-alive"),

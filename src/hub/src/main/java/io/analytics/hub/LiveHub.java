@@ -114,7 +114,7 @@ public final class LiveHub extends AllDirectives {
     }
 
     HubConnection connect(String project) {
-        ClientOutbox outbox = new ClientOutbox(settings.clientQueueSize(), settings.clientMaxNotices(), dropped, materializer);
+        ClientOutbox outbox = new ClientOutbox(settings.clientMaxNotices(), dropped);
         return new HubConnection(project, outbox, registry, catalog, settings.clientMaxSeries());
     }
 

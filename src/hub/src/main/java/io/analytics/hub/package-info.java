@@ -21,11 +21,11 @@
  * {@code funnel_today} comes from a {@link io.analytics.hub.FunnelSource} (the computation of
  * {@code GET /api/v1/funnels}) every few seconds instead of every tick: it reads the day's user events.
  *
- * <p><b>Slow clients.</b> The registry hands an update to a client by a non-blocking offer into a
- * small bounded queue ({@link io.analytics.hub.ClientOutbox}); behind it, while the client's socket
- * pushes back, a newer update of a series replaces the unsent one by the snapshot of the newer
- * value. A client therefore never holds more than one pending update per series, never slows the
- * tick or other clients, loses only superseded intermediate values, and is told so by a
+ * <p><b>Slow clients.</b> The registry hands an update to a client by a non-blocking offer into its
+ * {@link io.analytics.hub.ClientOutbox}, the source of the client's connection stream; while the
+ * client's socket pushes back, a newer update of a series replaces the unsent one by the snapshot of
+ * the newer value. A client therefore never holds more than one pending update per series, never
+ * slows the tick or other clients, loses only superseded intermediate values, and is told so by a
  * {@code lagging} message; every update it did not get is counted ({@code /api/v1/stream/stats}).
  *
  * <p>Public surface: {@link io.analytics.hub.LiveHub} (start, route, statistics),
