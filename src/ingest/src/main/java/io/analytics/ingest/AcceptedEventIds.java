@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * dedupe at ingest. Ids are kept as 64-bit hashes of (project, event id) in hourly buckets so that
  * expiry drops whole buckets. The current hour's bucket is a hash set (about 18 bytes an id); a past
  * hour's is sealed into a sorted array (about 8 bytes an id), so a hundred million ids take about
- * 800 MB. A false duplicate needs two ids to collide in 64 bits: about one chance in 3,600 at a
+ * 800 MB. A false duplicate needs two ids to collide in 64 bits: about one chance in 3,700 at a
  * hundred million ids.
  *
  * <p>The index holds at most {@code maxIds}: beyond that it drops its oldest hours before their
