@@ -1,36 +1,51 @@
 package io.analytics.ingest;
 
-import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.datasketches.hash.MurmurHash3;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event ids each project had accepted over the retention period (24 hours by default), for
  * dedupe at ingest. Ids are kept as 64-bit hashes of (project, event id) in hourly buckets so that
- * expiry drops whole buckets; ten million ids take about 160 MB. A false duplicate needs two ids
- * to collide in 64 bits: about one chance in 300,000 at ten million ids.
+ * expiry drops whole buckets. The current hour's bucket is a hash set (about 18 bytes an id); a past
+ * hour's is sealed into a sorted array (about 8 bytes an id), so a hundred million ids take about
+ * 800 MB. A false duplicate needs two ids to collide in 64 bits: about one chance in 3,700 at a
+ * hundred million ids.
+ *
+ * <p>The index holds at most {@code maxIds}: beyond that it drops its oldest hours before their
+ * retention is over, so a rate too high for the budget shortens the dedupe window instead of
+ * exhausting the heap.
  *
  * <p>The index lives in memory; after a restart it is rebuilt from the raw topic, which holds every
  * accepted event (see {@link AcceptedEventIdsLoader}).
  */
 public final class AcceptedEventIds {
 
+    private static final Logger log = LoggerFactory.getLogger(AcceptedEventIds.class);
     private static final long BUCKET_MILLIS = Duration.ofHours(1).toMillis();
 
-    private record Bucket(long start, LongOpenHashSet ids) {}
-
     private final long retentionMillis;
+    private final long maxIds;
     private final Clock clock;
-    private final Deque<Bucket> buckets = new ArrayDeque<>();
+    /** Newest first. */
+    private final List<HourOfIds> hours = new ArrayList<>();
+    private long size;
+    private long housekeptHour = Long.MIN_VALUE;
+    private boolean warnedOverBudget;
 
-    public AcceptedEventIds(Duration retention, Clock clock) {
+    public AcceptedEventIds(Duration retention, long maxIds, Clock clock) {
+        if (maxIds < 1) {
+            throw new IllegalArgumentException("the dedupe index needs room for at least one id, not " + maxIds);
+        }
         this.retentionMillis = retention.toMillis();
+        this.maxIds = maxIds;
         this.clock = clock;
     }
 
@@ -45,13 +60,24 @@ public final class AcceptedEventIds {
      */
     public synchronized boolean[] claim(String projectId, List<String> eventIds) {
         long now = clock.millis();
-        expire(now);
-        Bucket current = bucketFor(now);
-        boolean[] duplicate = new boolean[eventIds.size()];
-        for (int i = 0; i < duplicate.length; i++) {
-            long id = hash(projectId, eventIds.get(i));
-            duplicate[i] = contains(id) || !current.ids().add(id);
+        HourOfIds current = hourOf(now, now);
+        if (housekeptHour != current.start()) {
+            housekeep(now);
         }
+        long[] ids = new long[eventIds.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = hash(projectId, eventIds.get(i));
+        }
+        boolean[] duplicate = new boolean[ids.length];
+        for (HourOfIds hour : hours) {
+            if (hour != current) {
+                markHeld(hour, ids, duplicate);
+            }
+        }
+        for (int i = 0; i < ids.length; i++) {
+            duplicate[i] = duplicate[i] || !add(current, ids[i]);
+        }
+        keepWithinBudget();
         return duplicate;
     }
 
@@ -59,52 +85,113 @@ public final class AcceptedEventIds {
     public synchronized void release(String projectId, List<String> eventIds) {
         for (String eventId : eventIds) {
             long id = hash(projectId, eventId);
-            for (Bucket bucket : buckets) {
-                bucket.ids().remove(id);
+            for (HourOfIds hour : hours) {
+                if (hour.remove(id)) {
+                    size--;
+                }
             }
         }
     }
 
     /** Records an id accepted at {@code acceptedAt}, while rebuilding the index. */
     public synchronized void remember(String projectId, String eventId, long acceptedAt) {
-        if (acceptedAt < clock.millis() - retentionMillis) {
+        long now = clock.millis();
+        if (acceptedAt < now - retentionMillis) {
             return;
         }
-        bucketFor(acceptedAt).ids().add(hash(projectId, eventId));
+        add(hourOf(acceptedAt, now), hash(projectId, eventId));
+        keepWithinBudget();
     }
 
+    /** The ids held. */
     public synchronized long size() {
-        return buckets.stream().mapToLong(b -> b.ids().size()).sum();
+        return size;
     }
 
-    private boolean contains(long id) {
-        for (Bucket bucket : buckets) {
-            if (bucket.ids().contains(id)) {
-                return true;
-            }
+    /** An estimate of the heap the ids take. */
+    public synchronized long bytes() {
+        return hours.stream().mapToLong(HourOfIds::bytes).sum();
+    }
+
+    /** How far back the index reaches: the age of its oldest hour, less than the retention once the budget binds. */
+    public synchronized Duration effectiveRetention() {
+        return hours.isEmpty() ? Duration.ZERO : Duration.ofMillis(clock.millis() - hours.get(hours.size() - 1).start());
+    }
+
+    /** Registers the index's size, heap and effective retention as gauges. */
+    public void bindTo(MeterRegistry registry) {
+        Gauge.builder("analytics.dedupe.ids", this, AcceptedEventIds::size)
+                .description("event ids held by the ingest dedupe index").register(registry);
+        Gauge.builder("analytics.dedupe.bytes", this, AcceptedEventIds::bytes)
+                .description("estimated heap of the ingest dedupe index").baseUnit("bytes").register(registry);
+        Gauge.builder("analytics.dedupe.retention", this, ids -> ids.effectiveRetention().toMillis() / 1000.0)
+                .description("age of the oldest ids the ingest dedupe index holds").baseUnit("seconds").register(registry);
+    }
+
+    /**
+     * One hour at a time for the whole batch, rather than one id at a time through every hour: the
+     * lookups of a batch in one hour do not depend on each other, so the processor overlaps their
+     * cache misses.
+     */
+    private static void markHeld(HourOfIds hour, long[] ids, boolean[] held) {
+        for (int i = 0; i < ids.length; i++) {
+            held[i] = held[i] || hour.contains(ids[i]);
         }
-        return false;
     }
 
-    private Bucket bucketFor(long time) {
+    private boolean add(HourOfIds hour, long id) {
+        if (!hour.add(id)) {
+            return false;
+        }
+        size++;
+        return true;
+    }
+
+    private HourOfIds hourOf(long time, long now) {
         long start = Math.floorDiv(time, BUCKET_MILLIS) * BUCKET_MILLIS;
-        for (Bucket bucket : buckets) {
-            if (bucket.start() == start) {
-                return bucket;
-            }
+        int i = 0;
+        while (i < hours.size() && hours.get(i).start() > start) {
+            i++;
         }
-        Bucket bucket = new Bucket(start, new LongOpenHashSet());
-        buckets.addFirst(bucket);
-        return bucket;
+        if (i < hours.size() && hours.get(i).start() == start) {
+            return hours.get(i);
+        }
+        HourOfIds hour = new HourOfIds(start);
+        hours.add(i, hour);
+        housekeep(now);
+        return hour;
     }
 
-    private void expire(long now) {
+    /** Drops the hours past the retention and seals all but the newest, which is still being filled. */
+    private void housekeep(long now) {
         long oldestKept = Math.floorDiv(now - retentionMillis, BUCKET_MILLIS) * BUCKET_MILLIS;
-        for (Iterator<Bucket> it = buckets.iterator(); it.hasNext(); ) {
-            if (it.next().start() < oldestKept) {
-                it.remove();
-            }
+        while (!hours.isEmpty() && hours.get(hours.size() - 1).start() < oldestKept) {
+            dropOldest();
         }
+        for (int i = 1; i < hours.size(); i++) {
+            hours.get(i).seal();
+        }
+        housekeptHour = Math.floorDiv(now, BUCKET_MILLIS) * BUCKET_MILLIS;
+    }
+
+    /** The newest hour is kept whatever its size: without it, ingest would not dedupe at all. */
+    private void keepWithinBudget() {
+        if (size <= maxIds || hours.size() < 2) {
+            return;
+        }
+        if (!warnedOverBudget) {
+            warnedOverBudget = true;
+            log.warn("Dedupe index holds {} ids, over its budget of {} (analytics.ingest.dedupe-max-ids): dropping "
+                    + "its oldest hours before their retention of {} ends; ids older than the gauge "
+                    + "analytics.dedupe.retention are no longer detected as duplicates", size, maxIds, retention());
+        }
+        while (size > maxIds && hours.size() > 1) {
+            dropOldest();
+        }
+    }
+
+    private void dropOldest() {
+        size -= hours.remove(hours.size() - 1).size();
     }
 
     static long hash(String projectId, String eventId) {

@@ -42,6 +42,7 @@ public final class EventIngest {
         this.ingested = new EventCounter(registry, "analytics.events.ingested", "events accepted and stored in the raw topic");
         this.rejected = new EventCounter(registry, "analytics.events.rejected", "events refused by validation");
         this.duplicateEvents = new EventCounter(registry, "analytics.events.duplicate", "events whose id the project had already sent");
+        acceptedIds.bindTo(registry);
     }
 
     /** Accepts events that start a trace of their own. */

@@ -1,7 +1,9 @@
 package io.analytics.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +49,7 @@ class AcceptedEventIdsTest {
     }
 
     private static final Duration RETENTION = Duration.ofHours(24);
+    private static final long MAX_IDS = 1_000_000;
     private static final Instant START = Instant.parse("2026-02-16T10:30:00Z");
 
     private MutableClock clock;
@@ -55,7 +58,7 @@ class AcceptedEventIdsTest {
     @BeforeEach
     void setUp() {
         clock = new MutableClock(START);
-        ids = new AcceptedEventIds(RETENTION, clock);
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock);
     }
 
     private static boolean[] flags(boolean... values) {
@@ -182,5 +185,124 @@ class AcceptedEventIdsTest {
         assertThat(ids.claim("p", List.of("x"))).containsExactly(true);
         clock.advance(Duration.ofHours(2).plusMinutes(1)); // x is now 25h01m old
         assertThat(ids.claim("p", List.of("x"))).containsExactly(false);
+    }
+    @Test
+    void sealedHoursStillDetectDuplicates() {
+        List<String> early = ids("early", 1_000);
+        ids.claim("p", early);
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("next hour"));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("two hours on")); // the first hour is now sealed
+        assertThat(ids.claim("p", early)).doesNotContain(false);
+        assertThat(ids.claim("p", ids("fresh", 1_000))).doesNotContain(true);
+        assertThat(ids.size()).isEqualTo(2_002);
+    }
+
+    @Test
+    void sealingMakesAnHourCompact() {
+        ids.claim("p", ids("e", 10_000));
+        long open = ids.bytes();
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of());
+        // 8 bytes an id and the directory, against a hash table at load factor 0.75 grown in doublings
+        assertThat(ids.bytes()).isLessThan(9L * 10_000).isLessThan(open * 2 / 3);
+    }
+
+    @Test
+    void releaseWorksInASealedHour() {
+        ids.claim("p", List.of("a", "b"));
+        clock.advance(Duration.ofHours(2));
+        ids.claim("p", List.of("now"));
+        ids.release("p", List.of("a"));
+        assertThat(ids.size()).isEqualTo(2);
+        assertThat(ids.claim("p", List.of("a", "b"))).containsExactly(false, true);
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(true);
+        assertThat(ids.size()).isEqualTo(3);
+    }
+
+    @Test
+    void releaseInASealedHourSurvivesItsNextSeal() {
+        ids.remember("p", "a", START.minus(Duration.ofHours(3)).toEpochMilli());
+        ids.remember("p", "b", START.minus(Duration.ofHours(3)).toEpochMilli());
+        ids.claim("p", List.of("now")); // seals the hour of "a" and "b"
+        ids.release("p", List.of("a"));
+        ids.remember("p", "late", START.minus(Duration.ofHours(3)).toEpochMilli());
+        clock.advance(Duration.ofHours(1)); // seals the release and the late id into the hour
+        assertThat(ids.claim("p", List.of("a", "b", "late"))).containsExactly(false, true, true);
+        assertThat(ids.size()).isEqualTo(4);
+    }
+
+    @Test
+    void rememberingIntoASealedHourIsKept() {
+        long threeHoursAgo = START.minus(Duration.ofHours(3)).toEpochMilli();
+        ids.remember("p", "x", threeHoursAgo);
+        ids.remember("p", "y", START.toEpochMilli()); // a newer hour seals the older one
+        ids.remember("p", "z", threeHoursAgo); // a lagging partition's record of the sealed hour
+        ids.remember("p", "x", threeHoursAgo);
+        assertThat(ids.size()).isEqualTo(3);
+        assertThat(ids.claim("p", List.of("x", "y", "z"))).containsExactly(true, true, true);
+    }
+
+    @Test
+    void theBudgetDropsTheOldestHourFirst() {
+        ids = new AcceptedEventIds(RETENTION, 25, clock);
+        ids.claim("p", ids("h0_", 10));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", ids("h1_", 10));
+        clock.advance(Duration.ofHours(1));
+        assertThat(ids.effectiveRetention()).isEqualTo(Duration.ofHours(2).plusMinutes(30));
+        ids.claim("p", ids("h2_", 10)); // 30 ids: over the budget, the first hour goes
+        assertThat(ids.size()).isEqualTo(20);
+        assertThat(ids.effectiveRetention()).isEqualTo(Duration.ofHours(1).plusMinutes(30));
+        assertThat(ids.claim("p", List.of("h1_0", "h2_0"))).containsExactly(true, true);
+        assertThat(ids.claim("p", List.of("h0_0"))).containsExactly(false);
+    }
+
+    @Test
+    void theBudgetKeepsTheCurrentHourWhateverItsSize() {
+        ids = new AcceptedEventIds(RETENTION, 5, clock);
+        ids.claim("p", ids("old", 3));
+        clock.advance(Duration.ofHours(1));
+        assertThat(ids.claim("p", ids("e", 10))).doesNotContain(true);
+        assertThat(ids.size()).isEqualTo(10);
+        assertThat(ids.claim("p", ids("e", 10))).doesNotContain(false);
+    }
+
+    @Test
+    void theBudgetBindsWhileRebuilding() {
+        ids = new AcceptedEventIds(RETENTION, 15, clock);
+        for (int hour = 5; hour >= 0; hour--) {
+            long at = START.minus(Duration.ofHours(hour)).toEpochMilli();
+            ids("h" + hour + "_", 5).forEach(id -> ids.remember("p", id, at));
+        }
+        assertThat(ids.size()).isEqualTo(15);
+        assertThat(ids.claim("p", List.of("h2_0", "h3_0"))).containsExactly(true, false);
+    }
+
+    @Test
+    void gaugesReportTheIndex() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ids.bindTo(registry);
+        ids.claim("p", ids("e", 1_000));
+        clock.advance(Duration.ofHours(2));
+        ids.claim("p", List.of("a", "b"));
+        assertThat(registry.get("analytics.dedupe.ids").gauge().value()).isEqualTo(1_002);
+        assertThat(registry.get("analytics.dedupe.bytes").gauge().value()).isEqualTo(ids.bytes()).isGreaterThan(8 * 1_000);
+        assertThat(registry.get("analytics.dedupe.retention").gauge().value())
+                .isEqualTo(Duration.ofHours(2).plusMinutes(30).toSeconds());
+    }
+
+    @Test
+    void aBudgetMustHoldAnId() {
+        assertThatThrownBy(() -> new AcceptedEventIds(RETENTION, 0, clock)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static List<String> ids(String prefix, int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(prefix + i);
+        }
+        return ids;
     }
 }
