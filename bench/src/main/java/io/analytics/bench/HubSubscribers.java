@@ -71,6 +71,8 @@ public final class HubSubscribers implements AutoCloseable {
                 .webSocketUri(uri)
                 .customHeaders(new DefaultHttpHeaders().add("X-API-Key", apiKey))
                 .maxFramePayloadLength(MAX_FRAME)
+                // Validating every text frame's UTF-8 is the decoding these clients exist to skip.
+                .withUTF8Validator(false)
                 .build();
         String subscribe = "{\"subscribe\": " + series + "}";
         this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class).remoteAddress(uri.getHost(), uri.getPort())
