@@ -36,8 +36,8 @@ import org.HdrHistogram.Histogram;
  *   100 ms and a WebSocket subscriber watches a series counting probes; the time from each probe's
  *   202 to the update that includes it is recorded (p50, p99, max);</li>
  *   <li><b>subscribers</b>: the load generator at {@code --saturate-rate} with no subscriber and with
- *   {@code --subscribers} WebSocket clients (each on four dashboard series), in alternating order;
- *   the end-to-end throughput of both is compared. With {@code --server-pid}, the server's and this
+ *   {@code --subscribers} WebSocket clients (each on four dashboard series; {@link HubSubscribers}), in
+ *   alternating order; the end-to-end throughput of both is compared. With {@code --server-pid}, the server's and this
  *   JVM's CPU time of both are compared too: on a machine busy with other work the throughput varies
  *   with the neighbours, the server's CPU time per event much less.</li>
  * </ol>
@@ -234,32 +234,17 @@ public final class HubBench {
     }
 
     private ObjectNode withSubscribers(String rate, String duration, int count) throws Exception {
-        AtomicLong updates = new AtomicLong();
-        CountDownLatch ready = new CountDownLatch(count);
-        List<WebSocket> sockets = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            AtomicLong mine = new AtomicLong();
-            // Counted, not parsed: the subscribers share the platform's cores, so they must cost little.
-            sockets.add(connect(DASHBOARD, text -> {
-                if (text.startsWith("{\"type\":\"metrics_update\"")) {
-                    updates.incrementAndGet();
-                    if (mine.incrementAndGet() == 4) {
-                        ready.countDown();
-                    }
-                }
-            }));
+        URI stream = URI.create(url.replace("http://", "ws://") + "/api/v1/stream/metrics");
+        try (HubSubscribers subscribers = new HubSubscribers(stream, apiKey, DASHBOARD, count, 4)) {
+            if (!subscribers.awaitReady(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(subscribers.notReady() + " subscribers got no snapshots within 120 s");
+            }
+            long before = subscribers.updates();
+            ObjectNode summary = measured(rate, duration);
+            summary.put("updates_delivered", subscribers.updates() - before);
+            summary.set("hub_stats", stats());
+            return summary;
         }
-        if (!ready.await(120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException(ready.getCount() + " subscribers got no snapshots within 120 s");
-        }
-        long before = updates.get();
-        ObjectNode summary = measured(rate, duration);
-        summary.put("updates_delivered", updates.get() - before);
-        summary.set("hub_stats", stats());
-        for (WebSocket socket : sockets) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
-        }
-        return summary;
     }
 
     private CompletableFuture<ObjectNode> loadgen(double rate, String duration) {

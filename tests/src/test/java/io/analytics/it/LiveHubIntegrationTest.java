@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analytics.bench.HubSubscribers;
 import io.analytics.core.window.WindowSize;
 import io.analytics.node.AnalyticsNode;
 import io.analytics.node.kafka.EmbeddedKafka;
@@ -235,6 +236,29 @@ class LiveHubIntegrationTest {
             }
         }
         return events;
+    }
+
+    @Test
+    @Order(7)
+    void theBenchmarksCountingSubscribersGetTheirSnapshotsAndCountEachDelta() throws Exception {
+        URI stream = URI.create(hubNode.url().replace("http://", "ws://") + "/api/v1/stream/metrics");
+        try (HubSubscribers counting = new HubSubscribers(stream, TestNode.API_KEY, "[\"orders_per_minute\"]", 3, 1);
+                HubSubscriber watcher = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
+            assertThat(counting.awaitReady(10, TimeUnit.SECONDS)).as("each of 3 counted its snapshot").isTrue();
+            assertThat(watcher.subscribe("[\"orders_per_minute\"]")).containsExactly("orders_per_minute");
+            double before = watcher.await(update("orders_per_minute"), Duration.ofSeconds(5), "snapshot")
+                    .at("/data/summary/total").asDouble();
+            long counted = counting.updates();
+
+            assertThat(ingest.post(array(purchase(System.currentTimeMillis(), "NL", 3.0))).status()).isEqualTo(202);
+            watcher.await(m -> update("orders_per_minute").test(m) && m.at("/data/summary/total").asDouble() > before,
+                    Duration.ofSeconds(10), "the delta with the new order");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (counting.updates() < counted + 3) {
+                assertThat(System.nanoTime()).as("each counting subscriber counts the delta too").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+        }
     }
 
     @Test
