@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Besides events per second on one thread, {@link Cpu} counts the thread's CPU time and the records of
  * each iteration: {@code cpuNanos / records} is the CPU per record, which a machine shared with other work
- * disturbs far less than elapsed time. {@code bench/archiver.sh} alternates rounds in fresh JVMs.
+ * disturbs far less than elapsed time.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
