@@ -145,6 +145,18 @@ class OrdersIntegrationTest {
                 assertThat(postgres.count("SELECT count(*) FROM event_journal WHERE persistence_id = 'Order|demo/legacy-1' "
                         + "AND event_ser_manifest = 'io.analytics.orders.OrderEntity$Recorded#2'"))
                         .as("new entries are written as v2").isEqualTo(1);
+
+                Answer next = post("/api/v1/orders", """
+                        {"user_id": "u9", "currency": "EUR", "items": [{"product_id": "p2", "quantity": 1, "price": 4}]}""",
+                        null, null);
+                String view = "/api/v1/views/orders/" + next.body().get("order_id").asText();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (get(view).status() != 200) {
+                    assertThat(System.nanoTime())
+                            .as("the read model goes on past the legacy order's confirmation, whose creation it never saw")
+                            .isLessThan(deadline);
+                    Thread.sleep(100);
+                }
             } finally {
                 node.close();
             }

@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The order read models, as SQL over one connection (the projection's transaction):
@@ -33,6 +35,8 @@ import java.util.Map;
  * offset) and a rebuild accumulate it in memory and write it at once ({@link Bulk}).
  */
 public final class OrderReadModels {
+
+    private static final Logger log = LoggerFactory.getLogger(OrderReadModels.class);
 
     static final List<String> TABLES = List.of("order_view", "order_stats", "product_sales", "inventory");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -148,6 +152,11 @@ public final class OrderReadModels {
             String orderId = entityId.substring(entityId.indexOf('/') + 1);
             Order before = orders.getOrDefault(entityId, Order.empty(orderId));
             if (before.version() >= sequenceNr) {
+                return;
+            }
+            if (before.version() == 0 && !(event instanceof OrderEvent.OrderCreated)) {
+                log.warn("order {}: event {} at sequence {} has no creation before it in the read model (journaled without "
+                        + "its tag?); skipped: the order stays out of the read models", entityId, event.typeName(), sequenceNr);
                 return;
             }
             Changes changes = changes(project, before, event);
