@@ -5,7 +5,6 @@ import org.apache.datasketches.hash.MurmurHash3;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
-import org.apache.datasketches.memory.Memory;
 
 /**
  * Distinct users as a HyperLogLog sketch (Apache DataSketches). lgK 14 gives a relative standard
@@ -19,28 +18,17 @@ public final class UniqueUsers {
     private static final long SEED = 0x75736572L;
 
     private final Union union;
-    /** Set instead of {@link #union} in a {@link #view}: the journaled sketch as it is, which needs no union to be merged from. */
-    private final HllSketch sketch;
 
-    private UniqueUsers(Union union, HllSketch sketch) {
+    private UniqueUsers(Union union) {
         this.union = union;
-        this.sketch = sketch;
     }
 
     public static UniqueUsers empty() {
-        return new UniqueUsers(new Union(LG_K), null);
+        return new UniqueUsers(new Union(LG_K));
     }
 
     public static UniqueUsers fromBytes(byte[] compact) {
-        return new UniqueUsers(Union.heapify(compact), null);
-    }
-
-    /**
-     * The users of a journaled sketch to merge into other cells' (only): read in place, without
-     * rebuilding its hash set or a union of it.
-     */
-    static UniqueUsers view(byte[] compact) {
-        return new UniqueUsers(null, HllSketch.wrap(Memory.wrap(compact)));
+        return new UniqueUsers(Union.heapify(compact));
     }
 
     /** A user id reduced to 64 bits once per event, so the many cells an event touches do not each hash the string. */
@@ -58,18 +46,18 @@ public final class UniqueUsers {
 
     /** Adds another cell's users without a round trip through bytes. */
     public void merge(UniqueUsers other) {
-        union.update(other.sketch != null ? other.sketch : other.union.getResult(TgtHllType.HLL_8));
+        union.update(other.union.getResult(TgtHllType.HLL_8));
     }
 
     public boolean isEmpty() {
-        return union == null ? sketch.isEmpty() : union.isEmpty();
+        return union.isEmpty();
     }
 
     public double estimate() {
-        return union == null ? sketch.getEstimate() : union.getEstimate();
+        return union.getEstimate();
     }
 
     public byte[] toBytes() {
-        return union == null ? sketch.toCompactByteArray() : union.toCompactByteArray();
+        return union.toCompactByteArray();
     }
 }
