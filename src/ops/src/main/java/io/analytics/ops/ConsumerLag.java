@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,6 +18,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.Cancellable;
@@ -33,13 +36,24 @@ public final class ConsumerLag implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerLag.class);
 
     /**
-     * One measurement: the consumer's group membership, the lag of each partition it had resumed, and how many
-     * partitions of the topic the group as a whole had not assigned to any member (while it rebalances).
-     * {@code at} is null until the first measurement succeeds.
+     * One measurement: the consumer's group membership, the lag of each partition it had resumed, and what the
+     * group's description said: how many partitions of the topic it had not assigned to any member (while it
+     * rebalances), and which it had assigned to this consumer. {@code at} is null until the first measurement
+     * succeeds.
      */
     public record Snapshot(Instant at, ConsumerProgress.Membership membership, Map<Integer, Long> lagByPartition,
-            int unassignedPartitions) {
-        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of(), 0);
+            int unassignedPartitions, Set<Integer> assignedByGroup) {
+        static final Snapshot NONE = new Snapshot(null, new ConsumerProgress.Membership(false, 0), Map.of(), 0, Set.of());
+
+        /**
+         * Partitions the group's description gives this consumer but that it does not consume yet: the broker
+         * knows an assignment a moment before the consumer has taken it up.
+         */
+        public Set<Integer> notTakenUp() {
+            Set<Integer> waiting = new TreeSet<>(assignedByGroup);
+            waiting.removeAll(lagByPartition.keySet());
+            return waiting;
+        }
 
         /** Partitions assigned by the group but not resumed yet (their position is still being looked up). */
         public int resuming() {
@@ -101,8 +115,8 @@ public final class ConsumerLag implements AutoCloseable {
         Map<Integer, Long> next = progress.nextOffsets();
         progress.membership()
                 .thenCombine(endOffsets(next), (membership, ends) -> measure(membership, next, ends))
-                .thenCombine(unassignedPartitions(), (snapshot, unassigned) -> new Snapshot(
-                        snapshot.at(), snapshot.membership(), snapshot.lagByPartition(), unassigned))
+                .thenCombine(groupAssignment(), (snapshot, group) -> new Snapshot(snapshot.at(), snapshot.membership(),
+                        snapshot.lagByPartition(), group.unassigned(), group.toThisConsumer()))
                 .whenComplete((snapshot, failure) -> {
                     if (failure != null) {
                         log.debug("Could not measure the lag of {}: {}", progress.topic(), failure.toString());
@@ -117,26 +131,41 @@ public final class ConsumerLag implements AutoCloseable {
     private Snapshot measure(ConsumerProgress.Membership membership, Map<Integer, Long> next, Map<Integer, Long> ends) {
         Map<Integer, Long> lag = new HashMap<>();
         next.forEach((partition, offset) -> lag.put(partition, Math.max(0, ends.get(partition) - offset)));
-        return new Snapshot(clock.instant(), membership, Map.copyOf(lag), 0);
+        return new Snapshot(clock.instant(), membership, Map.copyOf(lag), 0, Set.of());
     }
 
+    /** The partitions of the topic that no member of the group holds, and those it gives this consumer. */
+    private record GroupAssignment(int unassigned, Set<Integer> toThisConsumer) {}
+
     /**
-     * Partitions of the topic that no member of the group holds. A consumer can have joined with no partition
-     * while its group is still settling (another member has not left yet); it is not consuming then, though a
-     * node that the settled group gives no partition (more nodes than partitions) is.
+     * A consumer can have joined with no partition while its group is still settling (another member has not
+     * left yet); it is not consuming then, though a node that the settled group gives no partition (more nodes
+     * than partitions) is.
      */
-    private CompletionStage<Integer> unassignedPartitions() {
+    private CompletionStage<GroupAssignment> groupAssignment() {
         CompletionStage<Integer> partitions = topicPartitions > 0
                 ? CompletableFuture.completedFuture(topicPartitions)
                 : admin.describeTopics(List.of(progress.topic())).allTopicNames().toCompletionStage()
                         .thenApply(topics -> topicPartitions = topics.get(progress.topic()).partitions().size());
         return admin.describeConsumerGroups(List.of(progress.groupId())).all().toCompletionStage()
-                .thenCombine(partitions, (groups, total) -> total - (int) groups.values().stream()
-                        .flatMap(group -> group.members().stream())
-                        .flatMap(member -> member.assignment().topicPartitions().stream())
-                        .filter(partition -> partition.topic().equals(progress.topic()))
-                        .distinct()
-                        .count());
+                .thenCombine(partitions, (groups, total) -> {
+                    List<MemberDescription> members = groups.values().stream()
+                            .flatMap(group -> group.members().stream())
+                            .toList();
+                    Set<Integer> held = partitionsOf(members);
+                    Set<Integer> mine = partitionsOf(members.stream()
+                            .filter(member -> member.clientId().equals(progress.clientId()))
+                            .toList());
+                    return new GroupAssignment(total - held.size(), mine);
+                });
+    }
+
+    private Set<Integer> partitionsOf(List<MemberDescription> members) {
+        return members.stream()
+                .flatMap(member -> member.assignment().topicPartitions().stream())
+                .filter(partition -> partition.topic().equals(progress.topic()))
+                .map(TopicPartition::partition)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private CompletionStage<Map<Integer, Long>> endOffsets(Map<Integer, Long> next) {

@@ -12,6 +12,9 @@ public interface ConsumerProgress {
     /** The consumer group this node's consumer belongs to. */
     String groupId();
 
+    /** The consumer's Kafka client id, unique to it, by which the group's description tells its partitions apart. */
+    String clientId();
+
     /** For each partition this node consumes now: the next offset it will apply. */
     Map<Integer, Long> nextOffsets();
 

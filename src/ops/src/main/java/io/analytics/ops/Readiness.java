@@ -70,6 +70,10 @@ public final class Readiness {
             return new Check("consumer", false, "resuming " + snapshot.resuming() + " of "
                     + snapshot.membership().assignedPartitions() + " assigned partitions");
         }
+        if (!snapshot.notTakenUp().isEmpty()) {
+            return new Check("consumer", false, "the group assigned partitions " + snapshot.notTakenUp()
+                    + " to this consumer, which is not consuming them yet");
+        }
         return new Check("consumer", true, "consuming partitions " + new TreeSet<>(snapshot.lagByPartition().keySet()));
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -61,7 +62,7 @@ class ReadinessTest {
         joinSelf();
         assertThat(failed(readiness.check())).containsExactly("consumer", "lag");
 
-        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(false, 0), Map.of(), 0));
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(false, 0), Map.of(), 0, Set.of()));
         assertThat(failed(readiness.check())).containsExactly("consumer");
 
         lag.set(snapshot(NOW, 2, Map.of(1, 0L)));
@@ -88,10 +89,24 @@ class ReadinessTest {
     @Test
     void aNodeWithNoPartitionIsNotReadyWhileTheGroupLeavesPartitionsUnassigned() throws Exception {
         joinSelf();
-        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(true, 0), Map.of(), 4));
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(true, 0), Map.of(), 4, Set.of()));
         Readiness.Report settling = readiness.check();
         assertThat(failed(settling)).containsExactly("consumer");
         assertThat(settling.checks().get(1).detail()).isEqualTo("the group has not assigned 4 partitions to any member yet");
+    }
+
+    @Test
+    void aConsumerIsNotReadyUntilItTakesUpThePartitionsTheGroupGaveIt() throws Exception {
+        joinSelf();
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(true, 0), Map.of(), 0, Set.of(0, 1, 2, 3)));
+        Readiness.Report broker = readiness.check();
+        assertThat(failed(broker)).containsExactly("consumer");
+        assertThat(broker.checks().get(1).detail())
+                .isEqualTo("the group assigned partitions [0, 1, 2, 3] to this consumer, which is not consuming them yet");
+
+        lag.set(new ConsumerLag.Snapshot(NOW, new ConsumerProgress.Membership(true, 4), Map.of(0, 0L, 1, 0L, 2, 0L, 3, 0L), 0,
+                Set.of(0, 1, 2, 3)));
+        assertThat(readiness.check().ready()).isTrue();
     }
 
     @Test
@@ -116,7 +131,7 @@ class ReadinessTest {
 
     /** A measurement of a consumer in its group with {@code assigned} partitions, of which those in {@code lag} resumed. */
     private static ConsumerLag.Snapshot snapshot(Instant at, int assigned, Map<Integer, Long> lag) {
-        return new ConsumerLag.Snapshot(at, new ConsumerProgress.Membership(true, assigned), lag, 0);
+        return new ConsumerLag.Snapshot(at, new ConsumerProgress.Membership(true, assigned), lag, 0, lag.keySet());
     }
 
     private void joinSelf() throws InterruptedException {

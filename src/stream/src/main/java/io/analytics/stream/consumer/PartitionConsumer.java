@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,6 +83,7 @@ public final class PartitionConsumer implements ConsumerProgress {
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final Settings settings;
+    private final String clientId;
     private final Map<Integer, Watermark> startWatermarks = new ConcurrentHashMap<>();
     private final AtomicReference<Consumer.DrainingControl<Done>> control = new AtomicReference<>();
     /** Ends every partition's stream at once; each still hands its last batch to its entity. */
@@ -97,6 +99,7 @@ public final class PartitionConsumer implements ConsumerProgress {
         this.system = system;
         this.sharding = sharding;
         this.settings = settings;
+        this.clientId = settings.groupId() + "-" + UUID.randomUUID();
         this.meters = new ConsumerMeters(registry, Clock.systemUTC());
         FunctionCounter.builder("analytics.events.malformed", malformedRecords, AtomicLong::doubleValue)
                 .description("records of the raw topic skipped because they were not valid events").register(registry);
@@ -134,6 +137,11 @@ public final class PartitionConsumer implements ConsumerProgress {
     @Override
     public String groupId() {
         return settings.groupId();
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
     }
 
     @Override
@@ -384,6 +392,7 @@ public final class PartitionConsumer implements ConsumerProgress {
         return ConsumerSettings.create(system, new ByteArrayDeserializer(), new ByteArrayDeserializer())
                 .withBootstrapServers(settings.bootstrapServers())
                 .withGroupId(settings.groupId())
+                .withProperty(ConsumerConfig.CLIENT_ID_CONFIG, clientId)
                 // Nothing is committed to Kafka, so there is nothing to wait for when stopping.
                 .withStopTimeout(Duration.ZERO)
                 .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
