@@ -4,7 +4,9 @@
 # in use and the old generation after the last collection (jstat), CPU; and every --live-every the live
 # set itself: what a full collection the script asks for leaves (the total of jcmd GC.class_histogram,
 # counted in the collection's pause), the only reading that holds no garbage; the top of each histogram
-# stays in the work directory (histogram-<t>s.txt), to tell what a peak was made of. Writes
+# stays in the work directory (histogram-<t>s.txt), to tell what a peak was made of; with it, the size of
+# the dedupe index (gauge analytics_dedupe_bytes), which by design grows until it holds its retention
+# (24 h) of event ids, so that the rest of the live set can be told flat or not. Writes
 # bench/results/soak-<UTC timestamp>.json with the whole curve and prints the summary: how far the
 # post-warm-up memory strays from its median (the target: within ±10%).
 #
@@ -80,12 +82,13 @@ java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator --url "http:/
 LOADGEN_PID=$!
 
 SAMPLES="$WORK/samples.csv"
-echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s,live_mb" > "$SAMPLES"
+echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s,live_mb,dedupe_mb" > "$SAMPLES"
 t0="$(now_s)"
 next_live="$LIVE_S"
 while alive "$LOADGEN_PID"; do
     t="$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
     live_kb=""
+    dedupe_kb=""
     if awk -v t="$t" -v n="$next_live" 'BEGIN { exit !(t >= n) }'; then
         # The class histogram runs a full collection and sums the objects left, in the same pause. Reading
         # the heap with jstat after `GC.run` instead counted what the node allocated in the second or two
@@ -93,6 +96,7 @@ while alive "$LOADGEN_PID"; do
         jcmd "$JAVA_PID" GC.class_histogram > "$WORK/histogram.txt"
         live_kb="$(awk '$1 == "Total" { print $3 / 1024 }' "$WORK/histogram.txt")"
         head -n 30 "$WORK/histogram.txt" > "$WORK/histogram-${t%.*}s.txt"
+        dedupe_kb="$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "analytics_dedupe_bytes" { print $2 / 1024 }')"
         next_live=$((next_live + LIVE_S))
     fi
     rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$JAVA_PID/status")"
@@ -100,8 +104,9 @@ while alive "$LOADGEN_PID"; do
     # sample period tracks the live set rather than garbage waiting to be collected.
     read -r heap_kb old_kb < <(jstat -gc "$JAVA_PID" | awk 'NR == 2 { print $3 + $4 + $6 + $8, $8 }')
     cpu="$(awk -v k="$(cpu_ticks "$JAVA_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", k / hz }')"
-    awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" -v l="$live_kb" \
-        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s,%s\n", t, r / 1024, h / 1024, o / 1024, c, (l == "" ? "" : sprintf("%.1f", l / 1024)) }' >> "$SAMPLES"
+    awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" -v l="$live_kb" -v d="$dedupe_kb" \
+        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s,%s,%s\n", t, r / 1024, h / 1024, o / 1024, c,
+                 (l == "" ? "" : sprintf("%.1f", l / 1024)), (d == "" ? "" : sprintf("%.1f", d / 1024)) }' >> "$SAMPLES"
     printf '\rsoak.sh: %6.0fs  RSS %6.0f MB  heap %6.0f MB' "$t" "$((rss_kb / 1024))" "$(awk -v h="$heap_kb" 'BEGIN { print h / 1024 }')"
     sleep "$SAMPLE_S"
 done
@@ -131,6 +136,14 @@ live_median = statistics.median(live)
 full_gc = [r["live_mb"] for r in steady if r["live_mb"] is not None]
 full_gc_median = statistics.median(full_gc) if full_gc else None
 half = len(full_gc) // 2
+def curve(values):
+    median = statistics.median(values)
+    return {"median_mb": round(median, 1), "min_mb": round(min(values), 1), "max_mb": round(max(values), 1),
+            "max_deviation_pct": round(100 * max(abs(v - median) for v in values) / median, 1),
+            "first_half_median_mb": round(statistics.median(values[:len(values) // 2]), 1) if len(values) > 1 else None,
+            "second_half_median_mb": round(statistics.median(values[len(values) // 2:]), 1),
+            "curve_mb": [round(v, 1) for v in values]}
+with_dedupe = [r for r in steady if r["live_mb"] is not None and r.get("dedupe_mb") is not None]
 try:
     loadgen = json.load(open(loadgen_path))
 except (OSError, ValueError):
@@ -149,6 +162,8 @@ result = {
         "first_half_median_mb": round(statistics.median(full_gc[:half]), 1) if half else None,
         "second_half_median_mb": round(statistics.median(full_gc[half:]), 1),
         "curve_mb": full_gc},
+    "dedupe_index": None if not with_dedupe else curve([r["dedupe_mb"] for r in with_dedupe]),
+    "live_without_dedupe_index": None if not with_dedupe else curve([r["live_mb"] - r["dedupe_mb"] for r in with_dedupe]),
     "loadgen": loadgen,
     "samples": rows,
 }
@@ -162,6 +177,12 @@ if full_gc:
     print(f"soak.sh: live set (heap after a full collection, every {live_every}s): median {f['median_mb']} MB, "
           f"range {f['min_mb']}-{f['max_mb']} MB, max deviation {f['max_deviation_pct']}%, "
           f"first half {f['first_half_median_mb']} MB, second half {f['second_half_median_mb']} MB")
+if with_dedupe:
+    d, rest = result["dedupe_index"], result["live_without_dedupe_index"]
+    print(f"soak.sh: dedupe index (grows until it holds its retention of ids): {d['min_mb']} -> {d['max_mb']} MB; "
+          f"live set without it: median {rest['median_mb']} MB, range {rest['min_mb']}-{rest['max_mb']} MB, "
+          f"max deviation {rest['max_deviation_pct']}%, first half {rest['first_half_median_mb']} MB, "
+          f"second half {rest['second_half_median_mb']} MB")
 if loadgen:
     print(f"soak.sh: load: {loadgen.get('accepted_per_s', loadgen.get('end_to_end_per_s', '?'))} events/s accepted")
 print(f"soak.sh: results written to {out}")
