@@ -7,6 +7,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.apache.datasketches.hash.MurmurHash3;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +27,12 @@ import org.slf4j.LoggerFactory;
  * retention is over, so a rate too high for the budget shortens the dedupe window instead of
  * exhausting the heap.
  *
+ * <p>A past hour is sealed once, when the next begins, and again at later hours if it changed since:
+ * the merge (1.3 to 2.8 s for the 14 million ids of an hour at 4,000 events/s) runs on a sealing
+ * thread, not under the lock that claims take, which only sets the hour's changes aside and later
+ * swaps the merged ids in. Meanwhile lookups consult the changes set aside, so a claim during a seal
+ * sees every id as before.
+ *
  * <p>The index lives in memory; after a restart it is rebuilt from the raw topic, which holds every
  * accepted event (see {@link AcceptedEventIdsLoader}).
  */
@@ -34,6 +44,7 @@ public final class AcceptedEventIds {
     private final long retentionMillis;
     private final long maxIds;
     private final Clock clock;
+    private final Executor sealer;
     /** Newest first. */
     private final List<HourOfIds> hours = new ArrayList<>();
     private long size;
@@ -41,12 +52,21 @@ public final class AcceptedEventIds {
     private boolean warnedOverBudget;
 
     public AcceptedEventIds(Duration retention, long maxIds, Clock clock) {
+        this(retention, maxIds, clock, sealingThread());
+    }
+
+    /**
+     * {@code sealer} runs the merges of past hours into their sorted ids. One that runs them on the
+     * calling thread, as tests and benchmarks may for determinism, holds the lock through them again.
+     */
+    public AcceptedEventIds(Duration retention, long maxIds, Clock clock, Executor sealer) {
         if (maxIds < 1) {
             throw new IllegalArgumentException("the dedupe index needs room for at least one id, not " + maxIds);
         }
         this.retentionMillis = retention.toMillis();
         this.maxIds = maxIds;
         this.clock = clock;
+        this.sealer = sealer;
     }
 
     public Duration retention() {
@@ -169,9 +189,34 @@ public final class AcceptedEventIds {
             dropOldest();
         }
         for (int i = 1; i < hours.size(); i++) {
-            hours.get(i).seal();
+            startSeal(hours.get(i));
         }
         housekeptHour = Math.floorDiv(now, BUCKET_MILLIS) * BUCKET_MILLIS;
+    }
+
+    /** Merges the hour's changes off the lock; an hour dropped meanwhile takes its merge with it, unread. */
+    private void startSeal(HourOfIds hour) {
+        HourOfIds.Seal seal = hour.startSeal();
+        if (seal != null) {
+            sealer.execute(() -> {
+                SortedIds merged = seal.merge();
+                synchronized (this) {
+                    hour.finishSeal(merged);
+                }
+            });
+        }
+    }
+
+    /**
+     * One thread, started for a seal and ended a minute after the last: seals come once an hour, and
+     * one at a time keeps at most one merged copy of an hour in memory beside the ids it replaces.
+     */
+    private static Executor sealingThread() {
+        return new ThreadPoolExecutor(0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), task -> {
+            Thread thread = new Thread(task, "dedupe-sealer");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** The newest hour is kept whatever its size: without it, ingest would not dedupe at all. */

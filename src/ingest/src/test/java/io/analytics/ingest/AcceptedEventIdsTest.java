@@ -9,8 +9,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -48,17 +56,37 @@ class AcceptedEventIdsTest {
         }
     }
 
+    /** Holds the index's seals until the test runs them, so that a test claims while one is under way. */
+    static final class PendingSeals implements Executor {
+        private final Deque<Runnable> pending = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable seal) {
+            pending.add(seal);
+        }
+
+        int runAll() {
+            int ran = 0;
+            for (Runnable seal; (seal = pending.poll()) != null; ran++) {
+                seal.run();
+            }
+            return ran;
+        }
+    }
+
     private static final Duration RETENTION = Duration.ofHours(24);
     private static final long MAX_IDS = 1_000_000;
     private static final Instant START = Instant.parse("2026-02-16T10:30:00Z");
 
     private MutableClock clock;
+    private PendingSeals seals;
     private AcceptedEventIds ids;
 
     @BeforeEach
     void setUp() {
         clock = new MutableClock(START);
-        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock);
+        seals = new PendingSeals();
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, seals);
     }
 
     private static boolean[] flags(boolean... values) {
@@ -193,7 +221,8 @@ class AcceptedEventIdsTest {
         clock.advance(Duration.ofHours(1));
         ids.claim("p", List.of("next hour"));
         clock.advance(Duration.ofHours(1));
-        ids.claim("p", List.of("two hours on")); // the first hour is now sealed
+        ids.claim("p", List.of("two hours on"));
+        assertThat(seals.runAll()).isEqualTo(2); // the first hour's, started when the second began, and the second's
         assertThat(ids.claim("p", early)).doesNotContain(false);
         assertThat(ids.claim("p", ids("fresh", 1_000))).doesNotContain(true);
         assertThat(ids.size()).isEqualTo(2_002);
@@ -205,6 +234,8 @@ class AcceptedEventIdsTest {
         long open = ids.bytes();
         clock.advance(Duration.ofHours(1));
         ids.claim("p", List.of());
+        assertThat(ids.bytes()).as("the claim leaves the seal to the sealer").isGreaterThan(open);
+        assertThat(seals.runAll()).isEqualTo(1);
         // 8 bytes an id and the directory, against a hash table at load factor 0.75 grown in doublings
         assertThat(ids.bytes()).isLessThan(9L * 10_000).isLessThan(open * 2 / 3);
     }
@@ -214,6 +245,7 @@ class AcceptedEventIdsTest {
         ids.claim("p", List.of("a", "b"));
         clock.advance(Duration.ofHours(2));
         ids.claim("p", List.of("now"));
+        seals.runAll();
         ids.release("p", List.of("a"));
         assertThat(ids.size()).isEqualTo(2);
         assertThat(ids.claim("p", List.of("a", "b"))).containsExactly(false, true);
@@ -225,11 +257,14 @@ class AcceptedEventIdsTest {
     void releaseInASealedHourSurvivesItsNextSeal() {
         ids.remember("p", "a", START.minus(Duration.ofHours(3)).toEpochMilli());
         ids.remember("p", "b", START.minus(Duration.ofHours(3)).toEpochMilli());
-        ids.claim("p", List.of("now")); // seals the hour of "a" and "b"
+        ids.claim("p", List.of("now"));
+        assertThat(seals.runAll()).isEqualTo(1); // the hour of "a" and "b"
         ids.release("p", List.of("a"));
         ids.remember("p", "late", START.minus(Duration.ofHours(3)).toEpochMilli());
-        clock.advance(Duration.ofHours(1)); // seals the release and the late id into the hour
+        clock.advance(Duration.ofHours(1)); // the next claim seals the release and the late id into the hour
         assertThat(ids.claim("p", List.of("a", "b", "late"))).containsExactly(false, true, true);
+        assertThat(seals.runAll()).isEqualTo(2);
+        assertThat(ids.claim("p", List.of("a", "b", "late"))).containsExactly(true, true, true);
         assertThat(ids.size()).isEqualTo(4);
     }
 
@@ -242,6 +277,9 @@ class AcceptedEventIdsTest {
         ids.remember("p", "x", threeHoursAgo);
         assertThat(ids.size()).isEqualTo(3);
         assertThat(ids.claim("p", List.of("x", "y", "z"))).containsExactly(true, true, true);
+        seals.runAll();
+        assertThat(ids.claim("p", List.of("x", "y", "z"))).containsExactly(true, true, true);
+        assertThat(ids.size()).isEqualTo(3);
     }
 
     @Test
@@ -294,13 +332,134 @@ class AcceptedEventIdsTest {
     }
 
     @Test
+    void claimsReleasesAndLateIdsDuringASealAreKept() {
+        ids.claim("p", List.of("a", "b", "c", "d"));
+        ids.release("p", List.of("d"));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("trigger")); // sets the past hour aside for sealing
+        // while its seal is under way
+        assertThat(ids.claim("p", List.of("a", "e", "d"))).containsExactly(true, false, false);
+        ids.release("p", List.of("b"));
+        assertThat(ids.claim("p", List.of("b"))).containsExactly(false);
+        ids.remember("p", "f", START.toEpochMilli());
+        assertThat(ids.claim("p", List.of("f"))).containsExactly(true);
+        assertThat(ids.size()).isEqualTo(7);
+
+        assertThat(seals.runAll()).isEqualTo(1);
+        assertThat(ids.claim("p", List.of("a", "b", "c", "d", "e", "f", "trigger"))).doesNotContain(false);
+        assertThat(ids.size()).isEqualTo(7);
+
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("x")); // seals both past hours: the first for its release of "b" and late "f"
+        assertThat(seals.runAll()).isEqualTo(2);
+        assertThat(ids.claim("p", List.of("a", "b", "c", "d", "e", "f", "trigger", "x"))).doesNotContain(false);
+        assertThat(ids.claim("p", List.of("g"))).containsExactly(false);
+        assertThat(ids.size()).isEqualTo(9);
+    }
+
+    @Test
+    void aSealUnderWayIsNotStartedAgain() {
+        ids.claim("p", List.of("a"));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("b"));
+        ids.remember("p", "late", START.toEpochMilli());
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("c")); // the first hour's seal is still pending: only the second hour's starts
+        assertThat(seals.runAll()).isEqualTo(2);
+        assertThat(ids.claim("p", List.of("a", "late", "b", "c"))).containsExactly(true, true, true, true);
+        assertThat(ids.size()).isEqualTo(4);
+    }
+
+    /**
+     * Claims race a real seal on another thread: the seal starts only once every claimer has claimed,
+     * and the claimers go on until it has finished. Each claim's answer is known in advance: ids of
+     * the sealed hour are duplicates, new ids are new once and duplicates after, and sealed ids given
+     * back are new once more.
+     */
+    @Test
+    void concurrentClaimsDuringASealAreNeitherLostNorTakenForNew() throws Exception {
+        int claimers = 2;
+        int sealedIds = 200_000;
+        CountDownLatch claimsUnderWay = new CountDownLatch(claimers);
+        CountDownLatch sealed = new CountDownLatch(1);
+        Executor sealer = seal -> new Thread(() -> {
+            awaitUninterruptibly(claimsUnderWay);
+            seal.run();
+            sealed.countDown();
+        }).start();
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, sealer);
+        for (int i = 0; i < sealedIds; i += 10_000) {
+            ids.claim("p", ids("old", i, 10_000));
+        }
+        long unsealedBytes = ids.bytes();
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("trigger"));
+
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        List<Future<Integer>> batches = new ArrayList<>();
+        for (int t = 0; t < claimers; t++) {
+            int claimer = t;
+            batches.add(pool.submit(() -> claimUntilSealed(claimer, claimers, sealedIds, claimsUnderWay, sealed)));
+        }
+        int newIds = 0;
+        for (Future<Integer> claimed : batches) {
+            newIds += 50 * claimed.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(sealed.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(ids.size()).isEqualTo(sealedIds + 1 + newIds);
+        assertThat(ids.bytes()).isLessThan(unsealedBytes * 2 / 3);
+        assertThat(ids.claim("p", ids("old", 0, sealedIds))).doesNotContain(false);
+    }
+
+    /**
+     * Claims batches until the seal has finished, and two more, or until its share of the sealed ids
+     * is used up; returns the number of batches.
+     */
+    private int claimUntilSealed(int claimer, int claimers, int sealedIds, CountDownLatch claimsUnderWay, CountDownLatch sealed) {
+        int batch = 0;
+        int after = 0;
+        while (after < 2 && (batch + 1) * claimers * 60 <= sealedIds) {
+            after += sealed.getCount() == 0 ? 1 : 0;
+            // ids of the sealed hour, 60 a batch, none used twice: a release is this claimer's own
+            int from = (batch * claimers + claimer) * 60;
+            List<String> held = ids("old", from, 50);
+            List<String> given = ids("old", from + 50, 10);
+            List<String> fresh = ids("c" + claimer + "_" + batch + "_", 0, 50);
+            assertThat(ids.claim("p", held)).as("batch %d", batch).doesNotContain(false);
+            ids.release("p", given);
+            assertThat(ids.claim("p", given)).as("batch %d", batch).doesNotContain(true);
+            assertThat(ids.claim("p", fresh)).as("batch %d", batch).doesNotContain(true);
+            assertThat(ids.claim("p", fresh)).as("batch %d", batch).doesNotContain(false);
+            assertThat(ids.claim("p", given)).as("batch %d", batch).doesNotContain(false);
+            if (batch++ == 0) {
+                claimsUnderWay.countDown();
+            }
+        }
+        return batch;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aBudgetMustHoldAnId() {
         assertThatThrownBy(() -> new AcceptedEventIds(RETENTION, 0, clock)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static List<String> ids(String prefix, int count) {
+        return ids(prefix, 0, count);
+    }
+
+    private static List<String> ids(String prefix, int from, int count) {
         List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        for (int i = from; i < from + count; i++) {
             ids.add(prefix + i);
         }
         return ids;
