@@ -5,6 +5,7 @@ import static io.analytics.api.ApiResponses.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.NotUsed;
@@ -44,13 +45,7 @@ final class StreamRoutes extends AllDirectives {
     private Flow<Message, Message, NotUsed> webSocket(String project) {
         HubConnection connection = hub.connect(project);
         Sink<Message, NotUsed> in = hub.inboundText().to(Sink.foreach(text -> receive(connection, text)));
-        Source<Message, NotUsed> out = connection.outbox().source()
-                .map(StreamRoutes::frame)
-                .<Message>map(TextMessage::create)
-                .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, failure) -> connection.closed());
-                    return notUsed;
-                });
+        Source<Message, NotUsed> out = connection.outbox().source(StreamRoutes::frames, connection::closed);
         return Flow.fromSinkAndSourceCoupled(in, out);
     }
 
@@ -93,14 +88,19 @@ final class StreamRoutes extends AllDirectives {
             return complete(error(StatusCodes.BAD_REQUEST, outcome.rejected().get(0).name() + ": "
                     + outcome.rejected().get(0).message()));
         }
-        Source<ServerSentEvent, NotUsed> events = connection.outbox().source()
-                .map(StreamRoutes::event)
-                .keepAlive(hub.settings().keepAlive(), ServerSentEvent::heartbeat)
-                .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, failure) -> connection.closed());
-                    return notUsed;
-                });
+        Source<ServerSentEvent, NotUsed> events = connection.outbox()
+                .source(messages -> messages.stream().map(StreamRoutes::event).toList(), connection::closed)
+                .keepAlive(hub.settings().keepAlive(), ServerSentEvent::heartbeat);
         return completeOK(events, EventStreamMarshalling.toEventStream());
+    }
+
+    /** One message per frame: the protocol's messages carry one update each. */
+    private static List<Message> frames(List<Outgoing> messages) {
+        List<Message> frames = new ArrayList<>(messages.size());
+        for (Outgoing message : messages) {
+            frames.add(TextMessage.create(frame(message)));
+        }
+        return frames;
     }
 
     private static String frame(Outgoing message) {
