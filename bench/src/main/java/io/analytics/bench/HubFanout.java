@@ -34,8 +34,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  * load generator in the numbers (thread CPU time varies far less than throughput with what else the
  * machine runs).
  *
- * <p>Usage: {@code HubFanout [--clients 1000] [--warmup 20s] [--window 8s] [--windows 3]}; prints one line
- * per window and then {@code median_us_per_update=…}.
+ * <p>Usage: {@code HubFanout [--clients 1000] [--warmup 20s] [--window 8s] [--windows 3] [--batch true]}
+ * ({@code --batch}: the clients ask for a tick's updates in one message); prints one line per window and
+ * then {@code median_us_per_update=…}.
  */
 public final class HubFanout {
 
@@ -59,6 +60,7 @@ public final class HubFanout {
         long warmup = millis(flags.getOrDefault("warmup", "20s"));
         long window = millis(flags.getOrDefault("window", "8s"));
         int windows = Integer.parseInt(flags.getOrDefault("windows", "3"));
+        boolean batched = Boolean.parseBoolean(flags.getOrDefault("batch", "false"));
 
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "fanout", ConfigFactory.parseString(
                 // As on a node (application.conf): idle WebSockets are pinged.
@@ -70,7 +72,8 @@ public final class HubFanout {
                 Optional.empty(), key -> API_KEY.equals(key) ? Optional.of("demo") : Optional.empty(), Clock.systemUTC());
         ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(hub.route())
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
-        URI uri = URI.create("ws://127.0.0.1:" + binding.localAddress().getPort() + "/api/v1/stream/metrics");
+        URI uri = URI.create("ws://127.0.0.1:" + binding.localAddress().getPort() + "/api/v1/stream/metrics"
+                + (batched ? "?batch=true" : ""));
         try (HubSubscribers subscribers = new HubSubscribers(uri, API_KEY, DASHBOARD, clients, 4)) {
             if (!subscribers.awaitReady(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(subscribers.notReady() + " subscribers got no snapshots within 120 s");

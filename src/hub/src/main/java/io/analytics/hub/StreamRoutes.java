@@ -22,10 +22,13 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * {@code GET /api/v1/stream/metrics} (WebSocket: the client sends {@code {"subscribe": [...]}} and
- * {@code {"unsubscribe": [...]}}) and {@code GET /api/v1/stream/metrics.sse?series=a,b} (Server-Sent
+ * {@code {"unsubscribe": [...]}}; with {@code ?batch=true} it gets a tick's updates in one
+ * {@code metrics_updates} message) and {@code GET /api/v1/stream/metrics.sse?series=a,b} (Server-Sent
  * Events, named series only).
  */
 final class StreamRoutes extends AllDirectives {
+
+    private static final String BATCH_START = "{\"type\":\"metrics_updates\",\"updates\":[";
 
     private final LiveHub hub;
 
@@ -36,16 +39,19 @@ final class StreamRoutes extends AllDirectives {
     Route route() {
         return concat(
                 path(segment("api").slash("v1").slash("stream").slash("metrics"), () -> get(() ->
-                        hub.authenticated(project -> handleWebSocketMessages(webSocket(project))))),
+                        hub.authenticated(project -> parameterOptional("batch", batch ->
+                                handleWebSocketMessages(webSocket(project, batch.filter("true"::equals).isPresent())))))),
                 path(segment("api").slash("v1").slash("stream").slash("metrics.sse"), () -> get(() ->
                         hub.authenticated(project -> parameterOptional("series", series ->
                                 serverSentEvents(project, series.orElse("")))))));
     }
 
-    private Flow<Message, Message, NotUsed> webSocket(String project) {
+    /** @param batched whether the client asked for a tick's updates in one message ({@code ?batch=true}) */
+    private Flow<Message, Message, NotUsed> webSocket(String project, boolean batched) {
         HubConnection connection = hub.connect(project);
         Sink<Message, NotUsed> in = hub.inboundText().to(Sink.foreach(text -> receive(connection, text)));
-        Source<Message, NotUsed> out = connection.outbox().source(StreamRoutes::frames, connection::closed);
+        Source<Message, NotUsed> out = connection.outbox()
+                .source(batched ? StreamRoutes::batchedFrames : StreamRoutes::frames, connection::closed);
         return Flow.fromSinkAndSourceCoupled(in, out);
     }
 
@@ -95,10 +101,32 @@ final class StreamRoutes extends AllDirectives {
     }
 
     /** One message per frame: the protocol's messages carry one update each. */
-    private static List<Message> frames(List<Outgoing> messages) {
+    static List<Message> frames(List<Outgoing> messages) {
         List<Message> frames = new ArrayList<>(messages.size());
         for (Outgoing message : messages) {
             frames.add(TextMessage.create(frame(message)));
+        }
+        return frames;
+    }
+
+    /**
+     * Notices one per frame, then all the updates in one {@code {"type":"metrics_updates","updates":[…]}}:
+     * a frame costs the server far more than its bytes (a trip through the connection's stream, a write).
+     */
+    static List<Message> batchedFrames(List<Outgoing> messages) {
+        List<Message> frames = new ArrayList<>(2);
+        StringBuilder updates = null;
+        for (Outgoing message : messages) {
+            if (!(message instanceof LiveUpdate update)) {
+                frames.add(TextMessage.create(frame(message)));
+            } else if (updates == null) {
+                updates = new StringBuilder(BATCH_START).append(update.json());
+            } else {
+                updates.append(',').append(update.json());
+            }
+        }
+        if (updates != null) {
+            frames.add(TextMessage.create(updates.append("]}").toString()));
         }
         return frames;
     }
