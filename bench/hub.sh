@@ -4,7 +4,8 @@
 # sustained rate that bench/run.sh measured), and (2) end-to-end throughput and server CPU per event at
 # --saturate-rate with and without --subscribers WebSocket clients. Prints a summary, writes bench/results/hub-<UTC>.json.
 #
-#   bench/hub.sh [--rate 35000] [--saturate-rate 75000] [--subscribers 1000] [--duration 30s] [--runs 3] [--port 18080]
+#   bench/hub.sh [--rate 35000] [--saturate-rate 75000] [--subscribers 1000] [--batch] [--duration 30s] [--runs 3] [--port 18080]
+# --batch: the subscribers ask for a tick's updates in one message (?batch=true), as the dashboard page does.
 set -euo pipefail
 
 BENCH_NAME="hub.sh"
@@ -14,6 +15,7 @@ RATES="1"
 RATE=35000
 SATURATE=75000
 SUBSCRIBERS=1000
+BATCH=false
 DURATION="30s"
 RUNS=3
 PORT=18080
@@ -31,7 +33,7 @@ SERVER_LOG="$WORK/server.log"
 work_disposable() { true; }
 
 usage() {
-    sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 script_flag() {
@@ -40,6 +42,7 @@ script_flag() {
         --rate) RATE="${2:?--rate needs a value}" ;;
         --saturate-rate) SATURATE="${2:?--saturate-rate needs a value}" ;;
         --subscribers) SUBSCRIBERS="${2:?--subscribers needs a value}" ;;
+        --batch) BATCH=true; COMMON_SHIFT=1 ;;
         *) return 1 ;;
     esac
 }
@@ -59,6 +62,6 @@ wait_ready
 mkdir -p bench/results
 OUT="bench/results/hub-$(date -u +%Y%m%dT%H%M%SZ).json"
 java -Xmx1g -cp "$CP" io.analytics.bench.HubBench --url "http://127.0.0.1:$PORT" --api-key "$API_KEY" \
-    --rate "$RATE" --saturate-rate "$SATURATE" --subscribers "$SUBSCRIBERS" --duration "$DURATION" --runs "$RUNS" \
+    --rate "$RATE" --saturate-rate "$SATURATE" --subscribers "$SUBSCRIBERS" --batch "$BATCH" --duration "$DURATION" --runs "$RUNS" \
     --server-pid "$JAVA_PID" --clk-tck "$CLK_TCK" --out "$OUT" | sed 's/^/hub.sh: /'
 echo "hub.sh: results in $OUT (load average $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -62,7 +62,8 @@ async function connect() {
   }
   if (check.status === 401) return askForKey("That API key is not known to this server.");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  socket = new WebSocket(`${scheme}://${location.host}/api/v1/stream/metrics?api_key=${encodeURIComponent(key)}`);
+  // batch=true: a tick's updates arrive in one message, which costs the server a fraction of one per series.
+  socket = new WebSocket(`${scheme}://${location.host}/api/v1/stream/metrics?batch=true&api_key=${encodeURIComponent(key)}`);
   setStatus("connecting", "connecting…");
   socket.onopen = () => {
     retryDelay = 1000;
@@ -80,6 +81,7 @@ function retry() {
 }
 
 function receive(message) {
+  if (message.type === "metrics_updates") return message.updates.forEach(update);
   if (message.type === "metrics_update") return update(message);
   if (message.type === "lagging") return setStatus("lagging", `catching up (${message.dropped_total} updates skipped)`);
   if (message.type === "subscribed") return checkProject(message.project);

@@ -42,7 +42,7 @@ import org.HdrHistogram.Histogram;
  *   with the neighbours, the server's CPU time per event much less.</li>
  * </ol>
  * Usage: {@code HubBench --url U --api-key K --rate N --saturate-rate N --duration 30s --runs 3 --subscribers 1000
- * [--server-pid P --clk-tck 100] --out F}; prints a summary, writes the whole result to F.
+ * [--batch true] [--server-pid P --clk-tck 100] --out F}; prints a summary, writes the whole result to F.
  */
 public final class HubBench {
 
@@ -95,11 +95,13 @@ public final class HubBench {
                 : () -> null;
         HubBench bench = new HubBench(flags.getOrDefault("url", "http://127.0.0.1:18080"), flags.get("api-key"), serverCpu);
         int runs = Integer.parseInt(flags.getOrDefault("runs", "3"));
+        boolean batched = Boolean.parseBoolean(flags.getOrDefault("batch", "false"));
         String duration = flags.getOrDefault("duration", "30s");
         ObjectNode result = BenchUtil.MAPPER.createObjectNode();
         result.put("started_at", Instant.now().toString());
         result.put("duration", duration);
         result.put("runs", runs);
+        result.put("batched_subscribers", batched);
         ArrayNode latency = result.putArray("latency");
         for (int run = 0; run < runs; run++) {
             latency.add(bench.latency(Double.parseDouble(flags.getOrDefault("rate", "35000")), duration));
@@ -107,7 +109,7 @@ public final class HubBench {
         ArrayNode subscribers = result.putArray("subscribers");
         for (int run = 0; run < runs; run++) {
             subscribers.add(bench.subscriberImpact(flags.getOrDefault("saturate-rate", "75000"), duration,
-                    Integer.parseInt(flags.getOrDefault("subscribers", "1000")), run % 2 == 1));
+                    Integer.parseInt(flags.getOrDefault("subscribers", "1000")), run % 2 == 1, batched));
         }
         Files.writeString(Path.of(flags.getOrDefault("out", "hub-bench.json")), BenchUtil.MAPPER.writeValueAsString(result));
         printSummary(result);
@@ -188,17 +190,18 @@ public final class HubBench {
     }
 
     /** The same saturating load with and without {@code count} WebSocket subscribers. */
-    private ObjectNode subscriberImpact(String rate, String duration, int count, boolean subscribersFirst) throws Exception {
+    private ObjectNode subscriberImpact(String rate, String duration, int count, boolean subscribersFirst, boolean batched)
+            throws Exception {
         ObjectNode r = BenchUtil.MAPPER.createObjectNode();
         r.put("target_rate", Double.parseDouble(rate));
         r.put("subscribers", count);
         r.put("order", subscribersFirst ? "with, then without" : "without, then with");
         if (subscribersFirst) {
-            r.set("with_subscribers", withSubscribers(rate, duration, count));
+            r.set("with_subscribers", withSubscribers(rate, duration, count, batched));
             r.set("without_subscribers", measured(rate, duration));
         } else {
             r.set("without_subscribers", measured(rate, duration));
-            r.set("with_subscribers", withSubscribers(rate, duration, count));
+            r.set("with_subscribers", withSubscribers(rate, duration, count, batched));
         }
         double without = r.at("/without_subscribers/e2e_events_per_s").asDouble();
         double with = r.at("/with_subscribers/e2e_events_per_s").asDouble();
@@ -233,8 +236,9 @@ public final class HubBench {
         return summary;
     }
 
-    private ObjectNode withSubscribers(String rate, String duration, int count) throws Exception {
-        URI stream = URI.create(url.replace("http://", "ws://") + "/api/v1/stream/metrics");
+    /** @param batched whether the subscribers ask for a tick's updates in one message, as the dashboard page does */
+    private ObjectNode withSubscribers(String rate, String duration, int count, boolean batched) throws Exception {
+        URI stream = URI.create(url.replace("http://", "ws://") + "/api/v1/stream/metrics" + (batched ? "?batch=true" : ""));
         try (HubSubscribers subscribers = new HubSubscribers(stream, apiKey, DASHBOARD, count, 4)) {
             if (!subscribers.awaitReady(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(subscribers.notReady() + " subscribers got no snapshots within 120 s");

@@ -36,13 +36,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * Many WebSocket subscribers of the live hub on one thread, counting the updates they receive without
  * decoding them: they stand for dashboards, whose work happens in browsers elsewhere, yet run on the
  * cores the platform is measured on, so they must cost as little as a client can. A message counts as
- * an update when its first bytes are those of a {@code metrics_update}; the server does the same work
+ * an update when its first bytes are those of a {@code metrics_update} (a {@code metrics_updates} as
+ * the updates it lists, found by their first bytes); the server does the same work
  * for them as for any client (it writes every frame; Netty's WebSocket client answers pings).
  */
 public final class HubSubscribers implements AutoCloseable {
 
-    private static final ByteBuf UPDATE = Unpooled.unreleasableBuffer(
-            Unpooled.copiedBuffer("{\"type\":\"metrics_update\"", US_ASCII).asReadOnly());
+    private static final ByteBuf UPDATE = ascii("{\"type\":\"metrics_update\",");
+    /** A tick's updates in one message, for clients that ask for them so ({@code ?batch=true}). */
+    private static final ByteBuf UPDATES = ascii("{\"type\":\"metrics_updates\",");
     /** Connections opened but not yet upgraded: more at once overflow the server's accept backlog. */
     private static final int OPENING = 32;
     /** The largest frame a subscriber takes: Netty's 64 KiB default would fail a subscriber on a large snapshot. */
@@ -131,17 +133,45 @@ public final class HubSubscribers implements AutoCloseable {
         }
     }
 
-    private static boolean isUpdate(ByteBuf message) {
-        return message.readableBytes() >= UPDATE.readableBytes()
-                && ByteBufUtil.equals(message, message.readerIndex(), UPDATE, 0, UPDATE.readableBytes());
+    private static ByteBuf ascii(String text) {
+        return Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(text, US_ASCII).asReadOnly());
+    }
+
+    private static boolean startsWith(ByteBuf message, int at, ByteBuf prefix) {
+        return message.writerIndex() - at >= prefix.readableBytes()
+                && ByteBufUtil.equals(message, at, prefix, 0, prefix.readableBytes());
+    }
+
+    /**
+     * The updates a message's first frame starts: one for a {@code metrics_update}, for a
+     * {@code metrics_updates} as many as its list holds (each starts like a {@code metrics_update}; the
+     * server sends a message as one frame), none for anything else.
+     */
+    private static int updatesIn(ByteBuf message) {
+        int start = message.readerIndex();
+        if (startsWith(message, start, UPDATE)) {
+            return 1;
+        }
+        if (!startsWith(message, start, UPDATES)) {
+            return 0;
+        }
+        int count = 0;
+        int brace = message.indexOf(start + UPDATES.readableBytes(), message.writerIndex(), (byte) '{');
+        while (brace >= 0) {
+            if (startsWith(message, brace, UPDATE)) {
+                count++;
+            }
+            brace = message.indexOf(brace + 1, message.writerIndex(), (byte) '{');
+        }
+        return count;
     }
 
     /** One connection once upgraded: subscribes, lets the next connection open, counts the updates. */
     private final class Subscriber extends SimpleChannelInboundHandler<WebSocketFrame> {
         private final String subscribe;
         private long received;
-        /** Whether the text message whose fragments are arriving is an update (told by its first fragment). */
-        private boolean update;
+        /** The updates of the text message whose fragments are arriving (told by its first fragment). */
+        private int updatesInMessage;
 
         Subscriber(String subscribe) {
             this.subscribe = subscribe;
@@ -162,13 +192,15 @@ public final class HubSubscribers implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof TextWebSocketFrame) {
-                update = isUpdate(frame.content());
+                updatesInMessage = updatesIn(frame.content());
             } else if (!(frame instanceof ContinuationWebSocketFrame)) {
                 return;
             }
-            if (frame.isFinalFragment() && update) {
-                updates.incrementAndGet();
-                if (++received == readyAfter) {
+            if (frame.isFinalFragment() && updatesInMessage > 0) {
+                updates.addAndGet(updatesInMessage);
+                boolean wasReady = received >= readyAfter;
+                received += updatesInMessage;
+                if (!wasReady && received >= readyAfter) {
                     ready.countDown();
                 }
             }

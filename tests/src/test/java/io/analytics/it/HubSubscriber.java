@@ -28,10 +28,16 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
     private final WebSocket socket;
 
     HubSubscriber(String baseUrl, String apiKey) throws Exception {
+        this(baseUrl, apiKey, false);
+    }
+
+    /** @param batched asks for a tick's updates in one {@code metrics_updates} message ({@code ?batch=true}) */
+    HubSubscriber(String baseUrl, String apiKey, boolean batched) throws Exception {
         socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("X-API-Key", apiKey)
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/api/v1/stream/metrics"), this)
+                .buildAsync(URI.create(baseUrl.replace("http://", "ws://") + "/api/v1/stream/metrics"
+                        + (batched ? "?batch=true" : "")), this)
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -50,11 +56,20 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
 
     /** The next message satisfying {@code wanted} within {@code timeout}; earlier ones are applied and skipped. */
     JsonNode await(Predicate<JsonNode> wanted, Duration timeout, String what) throws InterruptedException {
+        JsonNode message = poll(wanted, timeout);
+        assertThat(message).as("within " + timeout + ": " + what).isNotNull();
+        return message;
+    }
+
+    /** Like {@link #await} but null when none came within {@code timeout}. */
+    JsonNode poll(Predicate<JsonNode> wanted, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
             JsonNode message = left > 0 ? received.poll(left, TimeUnit.NANOSECONDS) : null;
-            assertThat(message).as("within " + timeout + ": " + what).isNotNull();
+            if (message == null) {
+                return null;
+            }
             apply(message);
             if (wanted.test(message)) {
                 return message;
@@ -81,6 +96,10 @@ final class HubSubscriber implements WebSocket.Listener, AutoCloseable {
     }
 
     private void apply(JsonNode message) {
+        if ("metrics_updates".equals(message.path("type").asText())) {
+            message.get("updates").forEach(this::apply);
+            return;
+        }
         if (!"metrics_update".equals(message.path("type").asText()) || !message.path("data").has("series")) {
             return;
         }

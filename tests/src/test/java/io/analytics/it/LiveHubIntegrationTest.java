@@ -123,6 +123,47 @@ class LiveHubIntegrationTest {
 
     @Test
     @Order(2)
+    void aBatchingClientGetsATicksUpdatesInOneMessageAndAssemblesTheSameValues() throws Exception {
+        List<String> both = List.of("orders_per_minute", "revenue_per_minute");
+        try (HubSubscriber hub = new HubSubscriber(hubNode.url(), TestNode.API_KEY, true)) {
+            assertThat(hub.subscribe("[\"orders_per_minute\", \"revenue_per_minute\"]")).containsExactlyElementsOf(both);
+            java.util.Set<String> snapshots = new java.util.HashSet<>();
+            hub.await(m -> {
+                assertThat(m.path("type").asText()).as("updates come only in metrics_updates").isNotEqualTo("metrics_update");
+                snapshots.addAll(names(m));
+                return snapshots.containsAll(both);
+            }, Duration.ofSeconds(5), "snapshots of both series");
+
+            // A purchase changes both series, evaluated in the same tick: their deltas share one message. (Should
+            // the purchase become visible between the two series' queries, they straddle two ticks: buy again.)
+            JsonNode batch = null;
+            for (int attempt = 0; attempt < 3 && batch == null; attempt++) {
+                assertThat(ingest.post(array(purchase(System.currentTimeMillis(), "DE", 7.0))).status()).isEqualTo(202);
+                batch = hub.poll(m -> names(m).containsAll(both), Duration.ofSeconds(3));
+            }
+            assertThat(batch).as("both series' deltas in one metrics_updates").isNotNull();
+            for (JsonNode update : batch.get("updates")) {
+                assertThat(update.get("type").asText()).isEqualTo("metrics_update");
+                assertThat(update.get("mode").asText()).isEqualTo("delta");
+            }
+            JsonNode range = batch.get("updates").get(0).get("data");
+            awaitEqual(hub, "revenue_per_minute", Map.of("metric", "revenue", "window", "1m",
+                    "start_time", range.get("start_time").asText(), "end_time", range.get("end_time").asText()));
+        }
+    }
+
+    /** The series a {@code metrics_updates} message carries; none for any other message. */
+    private static List<String> names(JsonNode message) {
+        if (!message.path("type").asText().equals("metrics_updates")) {
+            return List.of();
+        }
+        List<String> names = new java.util.ArrayList<>();
+        message.get("updates").forEach(update -> names.add(update.get("name").asText()));
+        return names;
+    }
+
+    @Test
+    @Order(2)
     void serverSentEventsCarryTheSameUpdates() throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(hubNode.url()
                 + "/api/v1/stream/metrics.sse?series=revenue_per_minute&api_key=" + TestNode.API_KEY)).GET().build();
@@ -242,9 +283,14 @@ class LiveHubIntegrationTest {
     @Order(7)
     void theBenchmarksCountingSubscribersGetTheirSnapshotsAndCountEachDelta() throws Exception {
         URI stream = URI.create(hubNode.url().replace("http://", "ws://") + "/api/v1/stream/metrics");
+        URI batchedStream = URI.create(stream + "?batch=true");
         try (HubSubscribers counting = new HubSubscribers(stream, TestNode.API_KEY, "[\"orders_per_minute\"]", 3, 1);
+                HubSubscribers batched = new HubSubscribers(batchedStream, TestNode.API_KEY,
+                        "[\"orders_per_minute\", \"revenue_per_minute\"]", 2, 2);
                 HubSubscriber watcher = new HubSubscriber(hubNode.url(), TestNode.API_KEY)) {
             assertThat(counting.awaitReady(10, TimeUnit.SECONDS)).as("each of 3 counted its snapshot").isTrue();
+            assertThat(batched.awaitReady(10, TimeUnit.SECONDS)).as("each of 2 batching ones counted both snapshots").isTrue();
+            long countedInBatches = batched.updates();
             assertThat(watcher.subscribe("[\"orders_per_minute\"]")).containsExactly("orders_per_minute");
             double before = watcher.await(update("orders_per_minute"), Duration.ofSeconds(5), "snapshot")
                     .at("/data/summary/total").asDouble();
@@ -254,8 +300,9 @@ class LiveHubIntegrationTest {
             watcher.await(m -> update("orders_per_minute").test(m) && m.at("/data/summary/total").asDouble() > before,
                     Duration.ofSeconds(10), "the delta with the new order");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (counting.updates() < counted + 3) {
-                assertThat(System.nanoTime()).as("each counting subscriber counts the delta too").isLessThan(deadline);
+            while (counting.updates() < counted + 3 || batched.updates() < countedInBatches + 4) {
+                assertThat(System.nanoTime()).as("each counting subscriber counts the delta too, a batching one each of"
+                        + " the two series'").isLessThan(deadline);
                 Thread.sleep(10);
             }
         }

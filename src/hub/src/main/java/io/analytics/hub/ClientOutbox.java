@@ -69,9 +69,25 @@ final class ClientOutbox implements LiveClient {
         return true;
     }
 
-    /** The client's messages in order; materialize once. Ends after what was offered before {@link #complete()}. */
-    Source<Outgoing, NotUsed> source() {
-        return Source.fromGraph(new Stage());
+    /**
+     * The client's frames in order; materialize once. Ends after what was offered before {@link #complete()}.
+     * Encoding in this stage, not in stages after it, spares each message a hop per stage of every connection.
+     *
+     * @param framing turns what accumulated since the last take into the protocol's frames
+     * @param stopped runs once the stream stops, however it stops
+     */
+    <T> Source<T, NotUsed> source(Framing<T> framing, Runnable stopped) {
+        return Source.fromGraph(new Stage<>(framing, stopped));
+    }
+
+    /** How a protocol frames a client's messages. */
+    @FunctionalInterface
+    interface Framing<T> {
+        /**
+         * The frames to send for {@code messages} (notices, a lagging notice, then updates, in the order to
+         * send), in order; never empty for a non-empty list.
+         */
+        List<T> frames(List<Outgoing> messages);
     }
 
     void complete() {
@@ -106,26 +122,33 @@ final class ClientOutbox implements LiveClient {
         }
     }
 
-    private void stopped() {
+    private void ended() {
         synchronized (lock) {
             completed = true;
             waiting = null;
         }
     }
 
-    private final class Stage extends GraphStage<SourceShape<Outgoing>> {
-        private final Outlet<Outgoing> out = Outlet.create("ClientOutbox.out");
-        private final SourceShape<Outgoing> shape = SourceShape.of(out);
+    private final class Stage<T> extends GraphStage<SourceShape<T>> {
+        private final Outlet<T> out = Outlet.create("ClientOutbox.out");
+        private final SourceShape<T> shape = SourceShape.of(out);
+        private final Framing<T> framing;
+        private final Runnable stopped;
+
+        Stage(Framing<T> framing, Runnable stopped) {
+            this.framing = framing;
+            this.stopped = stopped;
+        }
 
         @Override
-        public SourceShape<Outgoing> shape() {
+        public SourceShape<T> shape() {
             return shape;
         }
 
         @Override
         public GraphStageLogic createLogic(Attributes attributes) {
             return new GraphStageLogic(shape) {
-                private Iterator<Outgoing> sending = List.<Outgoing>of().iterator();
+                private Iterator<T> sending = List.<T>of().iterator();
                 private AsyncCallback<NotUsed> wake;
 
                 {
@@ -148,7 +171,8 @@ final class ClientOutbox implements LiveClient {
 
                 @Override
                 public void postStop() {
-                    stopped();
+                    ended();
+                    stopped.run();
                 }
 
                 private void send() {
@@ -158,7 +182,7 @@ final class ClientOutbox implements LiveClient {
                             completeStage();
                             return;
                         }
-                        sending = next.iterator();
+                        sending = next.isEmpty() ? List.<T>of().iterator() : framing.frames(next).iterator();
                     }
                     if (sending.hasNext()) {
                         push(out, sending.next());

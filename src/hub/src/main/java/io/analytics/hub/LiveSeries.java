@@ -57,10 +57,28 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private record Key(String project, SeriesSpec spec) {}
 
     private static final class Subscriber {
-        final LiveClient client;
+        final Client owner;
         boolean needsSnapshot = true;
 
-        Subscriber(LiveClient client) {
+        Subscriber(Client owner) {
+            this.owner = owner;
+        }
+    }
+
+    /**
+     * A connected client: its subscriptions, and the changes of the hand-over under way, gathered here
+     * through its subscribers rather than looked up by id (with a thousand clients a tick, the lookups
+     * and their allocations were a tenth of the node's work for the hub).
+     */
+    private static final class Client {
+        final LiveClient client;
+        final Set<Key> keys = new HashSet<>();
+        /** The last hand-over that had changes for it; those are gathered below while it runs. */
+        long handOver;
+        final List<Subscriber> changed = new ArrayList<>();
+        final List<LiveUpdate> updates = new ArrayList<>();
+
+        Client(LiveClient client) {
             this.client = client;
         }
     }
@@ -77,7 +95,8 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private final Clock clock;
     private final LongAdder dropped;
     private final Map<Key, Series> series = new HashMap<>();
-    private final Map<String, Set<Key>> byClient = new HashMap<>();
+    private final Map<String, Client> clients = new HashMap<>();
+    private long handOvers;
     /** The current tick (counting from 0, so never {@link #OFF_ROUND}), its evaluations still out, and their changes so far. */
     private long round;
     private int roundOutstanding;
@@ -115,11 +134,12 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private Behavior<Command> onSubscribe(Subscribe subscribe) {
         Key key = new Key(subscribe.project(), subscribe.spec());
         Series target = series.computeIfAbsent(key, k -> new Series());
-        Subscriber subscriber = new Subscriber(subscribe.client());
+        Client owner = clients.computeIfAbsent(subscribe.client().id(), id -> new Client(subscribe.client()));
+        Subscriber subscriber = new Subscriber(owner);
         target.subscribers.put(subscribe.client().id(), subscriber);
-        byClient.computeIfAbsent(subscribe.client().id(), id -> new HashSet<>()).add(key);
+        owner.keys.add(key);
         if (target.current != null) {
-            deliver(subscriber.client, List.of(subscriber), List.of(target.current));
+            deliver(owner.client, List.of(subscriber), List.of(target.current));
         } else {
             evaluate(key, target, OFF_ROUND);
         }
@@ -128,7 +148,8 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     private Behavior<Command> onUnsubscribe(Unsubscribe unsubscribe) {
         String id = unsubscribe.client().id();
-        Set<Key> keys = byClient.getOrDefault(id, Set.of());
+        Client owner = clients.get(id);
+        Set<Key> keys = owner == null ? Set.of() : owner.keys;
         keys.stream()
                 .filter(key -> key.project().equals(unsubscribe.project()) && key.spec().name().equals(unsubscribe.name()))
                 .toList()
@@ -141,9 +162,9 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     private Behavior<Command> onDisconnected(Disconnected disconnected) {
         String id = disconnected.client().id();
-        Set<Key> keys = byClient.remove(id);
-        if (keys != null) {
-            keys.forEach(key -> leave(key, id));
+        Client owner = clients.remove(id);
+        if (owner != null) {
+            owner.keys.forEach(key -> leave(key, id));
         }
         return this;
     }
@@ -231,20 +252,23 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     /** Each subscriber of the changed series gets its changes of them in one offer, whatever their number. */
     private void handOver(Map<Series, LiveUpdate> changes) {
-        Map<String, ClientChanges> byClient = new LinkedHashMap<>();
+        long handOver = ++handOvers;
+        List<Client> touched = new ArrayList<>();
         changes.forEach((target, update) -> {
             for (Subscriber subscriber : target.subscribers.values()) {
-                ClientChanges mine = byClient.computeIfAbsent(subscriber.client.id(), id -> new ClientChanges(subscriber.client));
-                mine.subscribers.add(subscriber);
-                mine.updates.add(update);
+                Client owner = subscriber.owner;
+                if (owner.handOver != handOver) {
+                    owner.handOver = handOver;
+                    touched.add(owner);
+                }
+                owner.changed.add(subscriber);
+                owner.updates.add(update);
             }
         });
-        byClient.values().forEach(c -> deliver(c.client, c.subscribers, c.updates));
-    }
-
-    private record ClientChanges(LiveClient client, List<Subscriber> subscribers, List<LiveUpdate> updates) {
-        ClientChanges(LiveClient client) {
-            this(client, new ArrayList<>(), new ArrayList<>());
+        for (Client owner : touched) {
+            deliver(owner.client, owner.changed, owner.updates);
+            owner.changed.clear();
+            owner.updates.clear();
         }
     }
 
@@ -275,7 +299,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
-        get.replyTo().tell(new Stats(byClient.size(), series.size(), dropped.sum()));
+        get.replyTo().tell(new Stats(clients.size(), series.size(), dropped.sum()));
         return this;
     }
 }

@@ -45,6 +45,8 @@ final class SignalRHub extends AllDirectives {
     private static final int PING = 6;
     private static final int CLOSE = 7;
 
+    private static final String PING_RECORD = record(LiveJson.JSON.createObjectNode().put("type", PING));
+
     private final LiveHub hub;
 
     SignalRHub(LiveHub hub) {
@@ -85,15 +87,19 @@ final class SignalRHub extends AllDirectives {
 
         Flow<Message, Message, NotUsed> flow() {
             Sink<Message, NotUsed> in = hub.inboundText().to(Sink.foreach(this::receive));
-            Source<Message, NotUsed> out = connection.outbox().source()
-                    .map(this::frame)
-                    .keepAlive(hub.settings().keepAlive(), () -> record(LiveJson.JSON.createObjectNode().put("type", PING)))
-                    .<Message>map(TextMessage::create)
-                    .watchTermination((notUsed, done) -> {
-                        done.whenComplete((ok, failure) -> connection.closed());
-                        return notUsed;
-                    });
+            Source<Message, NotUsed> out = connection.outbox().source(this::frames, connection::closed)
+                    .keepAlive(hub.settings().keepAlive(), () -> TextMessage.create(PING_RECORD));
             return Flow.fromSinkAndSourceCoupled(in, out);
+        }
+
+        /**
+         * All that accumulated for the client in one frame: the protocol allows several records per
+         * frame, and each frame costs the server a trip through the connection's stream and a write.
+         */
+        private List<Message> frames(List<Outgoing> messages) {
+            StringBuilder records = new StringBuilder();
+            messages.forEach(message -> records.append(encode(message)));
+            return List.of(TextMessage.create(records.toString()));
         }
 
         /** A frame may carry several records, each ended by the record separator. */
@@ -214,7 +220,7 @@ final class SignalRHub extends AllDirectives {
             connection.outbox().offer(new Outgoing.Notice(frame));
         }
 
-        private String frame(Outgoing message) {
+        private String encode(Outgoing message) {
             if (message instanceof LiveUpdate update) {
                 String stream = streams.get(update.name());
                 return stream != null

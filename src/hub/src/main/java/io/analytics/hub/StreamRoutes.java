@@ -5,6 +5,7 @@ import static io.analytics.api.ApiResponses.error;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.NotUsed;
@@ -21,10 +22,13 @@ import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * {@code GET /api/v1/stream/metrics} (WebSocket: the client sends {@code {"subscribe": [...]}} and
- * {@code {"unsubscribe": [...]}}) and {@code GET /api/v1/stream/metrics.sse?series=a,b} (Server-Sent
+ * {@code {"unsubscribe": [...]}}; with {@code ?batch=true} it gets a tick's updates in one
+ * {@code metrics_updates} message) and {@code GET /api/v1/stream/metrics.sse?series=a,b} (Server-Sent
  * Events, named series only).
  */
 final class StreamRoutes extends AllDirectives {
+
+    private static final String BATCH_START = "{\"type\":\"metrics_updates\",\"updates\":[";
 
     private final LiveHub hub;
 
@@ -35,22 +39,19 @@ final class StreamRoutes extends AllDirectives {
     Route route() {
         return concat(
                 path(segment("api").slash("v1").slash("stream").slash("metrics"), () -> get(() ->
-                        hub.authenticated(project -> handleWebSocketMessages(webSocket(project))))),
+                        hub.authenticated(project -> parameterOptional("batch", batch ->
+                                handleWebSocketMessages(webSocket(project, batch.filter("true"::equals).isPresent())))))),
                 path(segment("api").slash("v1").slash("stream").slash("metrics.sse"), () -> get(() ->
                         hub.authenticated(project -> parameterOptional("series", series ->
                                 serverSentEvents(project, series.orElse("")))))));
     }
 
-    private Flow<Message, Message, NotUsed> webSocket(String project) {
+    /** @param batched whether the client asked for a tick's updates in one message ({@code ?batch=true}) */
+    private Flow<Message, Message, NotUsed> webSocket(String project, boolean batched) {
         HubConnection connection = hub.connect(project);
         Sink<Message, NotUsed> in = hub.inboundText().to(Sink.foreach(text -> receive(connection, text)));
-        Source<Message, NotUsed> out = connection.outbox().source()
-                .map(StreamRoutes::frame)
-                .<Message>map(TextMessage::create)
-                .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, failure) -> connection.closed());
-                    return notUsed;
-                });
+        Source<Message, NotUsed> out = connection.outbox()
+                .source(batched ? StreamRoutes::batchedFrames : StreamRoutes::frames, connection::closed);
         return Flow.fromSinkAndSourceCoupled(in, out);
     }
 
@@ -93,14 +94,41 @@ final class StreamRoutes extends AllDirectives {
             return complete(error(StatusCodes.BAD_REQUEST, outcome.rejected().get(0).name() + ": "
                     + outcome.rejected().get(0).message()));
         }
-        Source<ServerSentEvent, NotUsed> events = connection.outbox().source()
-                .map(StreamRoutes::event)
-                .keepAlive(hub.settings().keepAlive(), ServerSentEvent::heartbeat)
-                .watchTermination((notUsed, done) -> {
-                    done.whenComplete((ok, failure) -> connection.closed());
-                    return notUsed;
-                });
+        Source<ServerSentEvent, NotUsed> events = connection.outbox()
+                .source(messages -> messages.stream().map(StreamRoutes::event).toList(), connection::closed)
+                .keepAlive(hub.settings().keepAlive(), ServerSentEvent::heartbeat);
         return completeOK(events, EventStreamMarshalling.toEventStream());
+    }
+
+    /** One message per frame: the protocol's messages carry one update each. */
+    static List<Message> frames(List<Outgoing> messages) {
+        List<Message> frames = new ArrayList<>(messages.size());
+        for (Outgoing message : messages) {
+            frames.add(TextMessage.create(frame(message)));
+        }
+        return frames;
+    }
+
+    /**
+     * Notices one per frame, then all the updates in one {@code {"type":"metrics_updates","updates":[…]}}:
+     * a frame costs the server far more than its bytes (a trip through the connection's stream, a write).
+     */
+    static List<Message> batchedFrames(List<Outgoing> messages) {
+        List<Message> frames = new ArrayList<>(2);
+        StringBuilder updates = null;
+        for (Outgoing message : messages) {
+            if (!(message instanceof LiveUpdate update)) {
+                frames.add(TextMessage.create(frame(message)));
+            } else if (updates == null) {
+                updates = new StringBuilder(BATCH_START).append(update.json());
+            } else {
+                updates.append(',').append(update.json());
+            }
+        }
+        if (updates != null) {
+            frames.add(TextMessage.create(updates.append("]}").toString()));
+        }
+        return frames;
     }
 
     private static String frame(Outgoing message) {

@@ -17,7 +17,13 @@
  * watches, share one answer); a series whose query is still running skips ticks instead of piling up.
  * What reaches subscribers is per series too: each update is one immutable object whose JSON is
  * rendered once and shared by every connection, and the changes of one tick reach a client as one
- * hand-over, so its connection wakes once per tick and its frames leave in one socket write.
+ * hand-over, so its connection wakes once per tick and its frames leave in one socket write. The
+ * outbox encodes them itself (no stages after it but the protocol's), and where the protocol allows,
+ * a tick's changes go as one message (SignalR always, several records in one frame; the plain
+ * WebSocket with {@code ?batch=true}, as {@code metrics_updates}), which spares every further message
+ * its trip through pekko-http's WebSocket stages. Most of what a client costs is per tick rather than
+ * per message, though: waking its connection's stream and the socket write with its acknowledgements,
+ * each a message between pekko's actors.
  * {@code funnel_today} comes from a {@link io.analytics.hub.FunnelSource} (the computation of
  * {@code GET /api/v1/funnels}) every few seconds instead of every tick: it reads the day's user events.
  *

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +36,7 @@ class ClientOutboxTest {
         outbox.offer(newer);
         outbox.complete();
 
-        List<Outgoing> sent = outbox.source().runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        List<Outgoing> sent = outbox.source(List::copyOf, () -> { }).runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(sent).containsExactly(new Outgoing.Lagging(1, 1), newer.asSnapshot(), other);
         assertThat(dropped.sum()).isEqualTo(1);
@@ -43,7 +44,7 @@ class ClientOutboxTest {
 
     @Test
     void aWaitingClientIsWokenByTheNextOfferAndEndsWhenComplete() throws Exception {
-        SinkQueueWithCancel<Outgoing> client = outbox.source().runWith(Sink.queue(), system);
+        SinkQueueWithCancel<Outgoing> client = outbox.source(List::copyOf, () -> { }).runWith(Sink.queue(), system);
         CompletionStage<Optional<Outgoing>> next = client.pull();
         assertThat(next.toCompletableFuture()).isNotDone();
 
@@ -63,10 +64,34 @@ class ClientOutboxTest {
         }
         outbox.complete();
 
-        List<Outgoing> sent = outbox.source().runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        List<Outgoing> sent = outbox.source(List::copyOf, () -> { }).runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
 
         assertThat(sent).containsExactly(new Outgoing.Notice("n0"), new Outgoing.Notice("n1"));
         assertThat(dropped.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void theFramingGetsWhatAccumulatedTogetherInOrder() throws Exception {
+        LiveUpdate a = alerts("a", "one");
+        LiveUpdate b = alerts("b", "two");
+        outbox.offer(new Outgoing.Notice("n"));
+        outbox.offer(new Outgoing.Batch(List.of(a, b)));
+        outbox.complete();
+
+        List<List<Outgoing>> frames = outbox.<List<Outgoing>>source(taken -> List.of(List.copyOf(taken)), () -> { })
+                .runWith(Sink.seq(), system).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+        assertThat(frames).containsExactly(List.of(new Outgoing.Notice("n"), a, b));
+    }
+
+    @Test
+    void aStreamThatStopsRunsItsStopActionAndTheOutboxRefusesFromThenOn() throws Exception {
+        CountDownLatch stopped = new CountDownLatch(1);
+
+        outbox.source(List::copyOf, stopped::countDown).runWith(Sink.cancelled(), system);
+
+        assertThat(stopped.await(5, TimeUnit.SECONDS)).as("stop action ran").isTrue();
+        assertThat(outbox.offer(alerts("a", "late"))).isFalse();
     }
 
     private static LiveUpdate alerts(String name, String message) {
