@@ -84,7 +84,8 @@ public final class PartitionConsumer implements ConsumerProgress {
     private final ClusterSharding sharding;
     private final Settings settings;
     private final String clientId;
-    private final Map<Integer, Watermark> startWatermarks = new ConcurrentHashMap<>();
+    /** Per partition assigned: where its entity said a stream of it resumes. */
+    private final Map<Integer, MetricPartition.Position> resumePositions = new ConcurrentHashMap<>();
     private final AtomicReference<Consumer.DrainingControl<Done>> control = new AtomicReference<>();
     /** Ends every partition's stream at once; each still hands its last batch to its entity. */
     private final AtomicReference<SharedKillSwitch> partitionStreams = new AtomicReference<>();
@@ -218,8 +219,7 @@ public final class PartitionConsumer implements ConsumerProgress {
         CompletableFuture<?>[] asks = assigned.stream()
                 .map(tp -> position(tp.partition(), (int) Math.max(1, settings.askTimeout().dividedBy(POSITION_ASK_TIMEOUT)))
                         .thenAccept(position -> {
-                            startWatermarks.put(tp.partition(), new Watermark(
-                                    position.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
+                            resumePositions.put(tp.partition(), position);
                             offsets.put(tp, position.lastOffset() + 1);
                             nextOffsets.put(tp.partition(), position.lastOffset() + 1);
                         })
@@ -244,8 +244,12 @@ public final class PartitionConsumer implements ConsumerProgress {
 
     private CompletionStage<Done> consume(TopicPartition tp, Source<ConsumerRecord<byte[], byte[]>, NotUsed> records) {
         int partition = tp.partition();
-        Batcher batcher = new Batcher(startWatermarks.getOrDefault(
-                partition, Watermark.initial(settings.allowedLateness().toMillis())));
+        MetricPartition.Position resumed = resumePositions.get(partition);
+        if (resumed == null) {
+            throw new IllegalStateException("partition " + partition + " was handed over without a resume position");
+        }
+        Batcher batcher = new Batcher(resumed.lastOffset() + 1,
+                new Watermark(resumed.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
         CompletableFuture<Done> done = records
                 .via(partitionStreams.get().flow())
                 .groupedWithin(settings.maxBatchRecords(), settings.maxBatchDelay())
@@ -270,9 +274,9 @@ public final class PartitionConsumer implements ConsumerProgress {
     }
 
     private void applied(int partition, Batch batch, MetricPartition.BatchReply reply, long sentNanos) {
-        if (reply instanceof MetricPartition.Overlap overlap) {
-            throw new IllegalStateException("partition " + partition
-                    + " was applied up to " + overlap.lastOffset() + " by another consumer; re-seeking");
+        if (reply instanceof MetricPartition.OutOfSequence refused) {
+            throw new IllegalStateException("partition " + partition + " was applied up to " + refused.lastOffset()
+                    + ", and offsets " + batch.fromOffset() + "-" + batch.toOffset() + " do not continue from there; re-seeking");
         }
         nextOffsets.put(partition, ((MetricPartition.Applied) reply).lastOffset() + 1);
         meters.applied(partition, batch.eventsByType(), batch.aggregate().lateEvents(), batch.oldestTimestamp(),
@@ -296,8 +300,11 @@ public final class PartitionConsumer implements ConsumerProgress {
     private final class Batcher {
         private Watermark watermark;
         private long lastOffset = -1;
+        /** Where the next batch goes on from: the resume position, then one past the previous batch. */
+        private long continueFrom;
 
-        Batcher(Watermark start) {
+        Batcher(long resumeOffset, Watermark start) {
+            this.continueFrom = resumeOffset;
             this.watermark = start;
         }
 
@@ -309,12 +316,12 @@ public final class PartitionConsumer implements ConsumerProgress {
         List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
             checkAscending(records);
             List<Batch> batches = new ArrayList<>(1);
-            Part part = new Part(records.get(0).offset());
+            Part part = new Part(continueFrom);
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 part.add(record);
                 if (part.batch.cells() >= settings.maxBatchCells()) {
                     batches.add(part.close(record.offset()));
-                    part = new Part(record.offset() + 1);
+                    part = new Part(continueFrom);
                 }
             }
             long last = records.get(records.size() - 1).offset();
@@ -340,7 +347,7 @@ public final class PartitionConsumer implements ConsumerProgress {
             }
         }
 
-        /** The records of one command: contiguous offsets from {@code from}, starting at the watermark so far. */
+        /** The records of one command: the offsets from {@code from} on, starting at the watermark so far. */
         private final class Part {
             private final long from;
             private final PartitionBatch batch = new PartitionBatch(settings.dimensions(), watermark, settings.maxFutureSkew().toMillis());
@@ -367,6 +374,7 @@ public final class PartitionConsumer implements ConsumerProgress {
 
             Batch close(long to) {
                 watermark = batch.watermark();
+                continueFrom = to + 1;
                 return new Batch(from, to, batch, eventsByType, oldest, List.copyOf(traceIds));
             }
         }

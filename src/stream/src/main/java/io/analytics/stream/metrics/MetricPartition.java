@@ -52,7 +52,10 @@ public final class MetricPartition
 
     /**
      * Records [fromOffset, toOffset] of the partition, pre-aggregated, with the watermark after the last of them
-     * and the trace ids the records carried (a few, for the log).
+     * and the trace ids the records carried (a few, for the log). {@code fromOffset} is where the sender's
+     * stream went on from (the position it resumed at, or its previous batch's end), not necessarily its first
+     * record's offset: offsets Kafka does not deliver (deleted by retention, transaction markers) belong to the
+     * batch after them, so that a batch can be told to continue right after what was applied.
      */
     public record ApplyBatch(
             long fromOffset,
@@ -70,8 +73,12 @@ public final class MetricPartition
     /** The batch is applied, or was already (a replay); the consumer may move on. */
     public record Applied(long lastOffset) implements BatchReply {}
 
-    /** The batch overlaps what was applied without starting right after it: the sender must re-seek. */
-    public record Overlap(long lastOffset) implements BatchReply {}
+    /**
+     * The batch does not start right after what was applied: it overlaps it (another consumer got there
+     * first), or it would leave offsets out (its sender resumed from a position the entity has not reached).
+     * The sender must re-seek.
+     */
+    public record OutOfSequence(long lastOffset) implements BatchReply {}
 
     /** Where a consumer of this partition resumes: after the last applied offset, with the watermark reached there. */
     public record GetPosition(ActorRef<Position> replyTo) implements Command {}
@@ -168,8 +175,10 @@ public final class MetricPartition
         if (batch.toOffset() <= state.lastOffset()) {
             return Effect().reply(batch.replyTo(), new Applied(state.lastOffset()));
         }
-        if (batch.fromOffset() <= state.lastOffset()) {
-            return Effect().reply(batch.replyTo(), new Overlap(state.lastOffset()));
+        if (batch.fromOffset() != state.lastOffset() + 1) {
+            log.warn("Partition {}: refusing offsets {}-{}, which do not continue from {}", partition,
+                    batch.fromOffset(), batch.toOffset(), state.lastOffset());
+            return Effect().reply(batch.replyTo(), new OutOfSequence(state.lastOffset()));
         }
         lastAppliedNanos = System.nanoTime();
         appliedSinceStart = true;
