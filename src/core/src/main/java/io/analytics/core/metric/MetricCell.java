@@ -58,6 +58,19 @@ public final class MetricCell {
         return cell;
     }
 
+    /**
+     * A delta's totals over its sketches read once, to be merged into the several cells it rolls up
+     * into: only ever the argument of {@link #merge(MetricCell)}, never added to itself.
+     */
+    static MetricCell view(CellDelta delta) {
+        MetricCell cell = new MetricCell();
+        cell.count = delta.count();
+        cell.amount = delta.amount();
+        cell.users = delta.users() == null ? null : UniqueUsers.view(delta.users());
+        cell.amounts = delta.amounts() == null ? null : AmountDistribution.view(delta.amounts());
+        return cell;
+    }
+
     public MetricCell copy(CellKey key) {
         return of(toDelta(key));
     }
