@@ -84,12 +84,12 @@ public final class PartitionBatch {
         Window window = new Window(event.projectId(), size, windowStart);
         for (int d = 0; d < dimensions.size(); d++) {
             Group group = group(window, d, event);
-            MetricCell typed = group.cell(event.eventType(), this);
+            BatchCell typed = group.cell(event.eventType(), this);
             typed.add(amount);
             if (amount != null) {
                 typed.addToDistribution(amount);
             }
-            MetricCell all = group.cell(CellKey.ALL_TYPES, this);
+            BatchCell all = group.cell(CellKey.ALL_TYPES, this);
             all.add(amount);
             if (event.userId() != null) {
                 all.addUser(user);
@@ -115,12 +115,12 @@ public final class PartitionBatch {
 
     /** The cells of one dimension value in one window, by event type (a handful). */
     private static final class Group {
-        private final Map<String, MetricCell> byType = new HashMap<>(8);
+        private final Map<String, BatchCell> byType = new HashMap<>(8);
 
-        MetricCell cell(String eventType, PartitionBatch batch) {
-            MetricCell cell = byType.get(eventType);
+        BatchCell cell(String eventType, PartitionBatch batch) {
+            BatchCell cell = byType.get(eventType);
             if (cell == null) {
-                cell = new MetricCell();
+                cell = new BatchCell();
                 byType.put(eventType, cell);
                 batch.cells++;
             }
@@ -139,7 +139,7 @@ public final class PartitionBatch {
         for (int d = 0; d < dimensions.size(); d++) {
             String dimension = dimensions.get(d).name();
             finest.get(d).forEach((value, windows) -> typesIn(windows).forEach(type -> windows.forEach((window, group) -> {
-                MetricCell cell = group.byType.get(type);
+                BatchCell cell = group.byType.get(type);
                 if (cell != null) {
                     deltas.add(cell.toDelta(new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type)));
                 }

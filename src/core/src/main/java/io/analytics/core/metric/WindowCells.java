@@ -55,6 +55,7 @@ public final class WindowCells {
         lastEntered = entry(delta.key());
         for (Link link = lastEntered; link != null; link = larger(link)) {
             link.cell.merge(added);
+            link.cell.addValues(delta);
         }
     }
 
