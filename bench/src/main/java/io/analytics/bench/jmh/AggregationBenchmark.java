@@ -47,7 +47,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class AggregationBenchmark {
 
-    private static final int BATCH = 5_000;
+    /** Events per micro-batch. */
+    public static final int BATCH = 5_000;
     private static final long LATENESS = Duration.ofMinutes(5).toMillis();
     /** Event-time progress per batch: 5,000 events per second of event time, as at 5,000 ev/s per partition. */
     private static final long BATCH_SPAN = 1_000;

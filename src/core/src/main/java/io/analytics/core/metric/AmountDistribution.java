@@ -30,6 +30,11 @@ public final class AmountDistribution {
         return new AmountDistribution(KllDoublesSketch.heapify(Memory.wrap(bytes)));
     }
 
+    /** The amounts of a journaled sketch, read in place without a copy: to merge into other cells' only. */
+    static AmountDistribution view(byte[] bytes) {
+        return new AmountDistribution(KllDoublesSketch.wrap(Memory.wrap(bytes)));
+    }
+
     public void add(double amount) {
         sketch.update(amount);
     }

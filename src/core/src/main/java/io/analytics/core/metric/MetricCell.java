@@ -37,6 +37,21 @@ public final class MetricCell {
         if (delta.amounts() != null) {
             amounts().merge(delta.amounts());
         }
+        addValues(delta);
+    }
+
+    /** Adds the users' hashes and the amounts a delta carries as they came: the updates its events made. */
+    void addValues(CellDelta delta) {
+        if (delta.userHashes() != null) {
+            for (long userHash : delta.userHashes()) {
+                users().add(userHash);
+            }
+        }
+        if (delta.amountValues() != null) {
+            for (double value : delta.amountValues()) {
+                amounts().add(value);
+            }
+        }
     }
 
     /** Adds another cell's totals and sketches in memory (the other cell is not changed). */
@@ -55,6 +70,20 @@ public final class MetricCell {
     public static MetricCell of(CellDelta totals) {
         MetricCell cell = new MetricCell();
         cell.merge(totals);
+        return cell;
+    }
+
+    /**
+     * A delta's totals over its sketches read once, to be merged into the several cells it rolls up
+     * into: only ever the argument of {@link #merge(MetricCell)}, never added to itself. What the delta
+     * carries as it came is left out: {@link #addValues} adds that.
+     */
+    static MetricCell view(CellDelta delta) {
+        MetricCell cell = new MetricCell();
+        cell.count = delta.count();
+        cell.amount = delta.amount();
+        cell.users = delta.users() == null ? null : UniqueUsers.view(delta.users());
+        cell.amounts = delta.amounts() == null ? null : AmountDistribution.view(delta.amounts());
         return cell;
     }
 

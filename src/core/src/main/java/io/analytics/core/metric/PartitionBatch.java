@@ -5,8 +5,10 @@ import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Pre-aggregates a run of consecutive records of one source partition into one delta per cell, so a
@@ -30,8 +32,13 @@ public final class PartitionBatch {
 
     private final List<Dimension> dimensions;
     private final long maxFutureSkewMillis;
-    /** The cells of each window, by dimension (in the order of {@link #dimensions}) and value. */
-    private final Map<Window, List<Map<String, Group>>> finest = new HashMap<>();
+    /**
+     * The cells by dimension (in the order of {@link #dimensions}), value and window: a group's windows
+     * side by side, so {@link #deltas()} gives each group's (value and event type) together, to be found
+     * and rolled up from one another while they are still in the cache, however many windows disorder
+     * spreads a batch over.
+     */
+    private final List<Map<String, Map<Window, Group>>> finest = new ArrayList<>();
     private int cells;
     private Watermark watermark;
     private long events;
@@ -44,6 +51,7 @@ public final class PartitionBatch {
      */
     public PartitionBatch(List<Dimension> dimensions, Watermark start, long maxFutureSkewMillis) {
         this.dimensions = withUngrouped(dimensions);
+        this.dimensions.forEach(d -> finest.add(new HashMap<>()));
         this.watermark = start;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
     }
@@ -73,15 +81,15 @@ public final class PartitionBatch {
     private void addToWindow(AnalyticsEvent event, WindowSize size, long windowStart) {
         Double amount = event.amount();
         long user = event.userId() == null ? 0 : UniqueUsers.hash(event.userId());
-        List<Map<String, Group>> byDimension = window(event.projectId(), size, windowStart);
+        Window window = new Window(event.projectId(), size, windowStart);
         for (int d = 0; d < dimensions.size(); d++) {
-            Group group = group(byDimension, d, event);
-            MetricCell typed = group.cell(event.eventType(), this);
+            Group group = group(window, d, event);
+            BatchCell typed = group.cell(event.eventType(), this);
             typed.add(amount);
             if (amount != null) {
                 typed.addToDistribution(amount);
             }
-            MetricCell all = group.cell(CellKey.ALL_TYPES, this);
+            BatchCell all = group.cell(CellKey.ALL_TYPES, this);
             all.add(amount);
             if (event.userId() != null) {
                 all.addUser(user);
@@ -91,38 +99,28 @@ public final class PartitionBatch {
 
     /** The minute holding the watermark ends after it, so it is open and takes the late count like any event. */
     private void addLate(AnalyticsEvent event) {
-        List<Map<String, Group>> byDimension = window(event.projectId(), SIZES[0], SIZES[0].startOf(watermark.value()));
+        Window window = new Window(event.projectId(), SIZES[0], SIZES[0].startOf(watermark.value()));
         for (int d = 0; d < dimensions.size(); d++) {
-            group(byDimension, d, event).cell(CellKey.LATE, this).add(event.amount());
+            group(window, d, event).cell(CellKey.LATE, this).add(event.amount());
         }
     }
 
-    private List<Map<String, Group>> window(String projectId, WindowSize size, long windowStart) {
-        return finest.computeIfAbsent(new Window(projectId, size, windowStart), w -> {
-            List<Map<String, Group>> byDimension = new ArrayList<>(dimensions.size());
-            dimensions.forEach(d -> byDimension.add(new HashMap<>()));
-            return byDimension;
-        });
+    private Group group(Window window, int d, AnalyticsEvent event) {
+        return finest.get(d).computeIfAbsent(dimensions.get(d).valueOf(event), v -> new HashMap<>(4))
+                .computeIfAbsent(window, w -> new Group());
     }
 
-    private Group group(List<Map<String, Group>> byDimension, int d, AnalyticsEvent event) {
-        return byDimension.get(d).computeIfAbsent(dimensions.get(d).valueOf(event), v -> new Group());
-    }
-
-    /**
-     * One window of one project: few per batch, so looking it up once per event and then the dimension
-     * values within it keeps the maps an event touches small and warm, whatever the disorder.
-     */
+    /** One window of one project: a few per batch, as many as disorder spreads it over. */
     private record Window(String projectId, WindowSize size, long start) {}
 
     /** The cells of one dimension value in one window, by event type (a handful). */
     private static final class Group {
-        private final Map<String, MetricCell> byType = new HashMap<>(8);
+        private final Map<String, BatchCell> byType = new HashMap<>(8);
 
-        MetricCell cell(String eventType, PartitionBatch batch) {
-            MetricCell cell = byType.get(eventType);
+        BatchCell cell(String eventType, PartitionBatch batch) {
+            BatchCell cell = byType.get(eventType);
             if (cell == null) {
-                cell = new MetricCell();
+                cell = new BatchCell();
                 byType.put(eventType, cell);
                 batch.cells++;
             }
@@ -133,18 +131,27 @@ public final class PartitionBatch {
     /**
      * One delta per cell events were added to: the finest window still open for each event. The larger
      * windows containing those cells are rolled up where the deltas are applied ({@link WindowCells#add}),
-     * so a batch is serialised at the size of its finest cells only.
+     * so a batch is serialised at the size of its finest cells only. A group's deltas come one after
+     * another, which is what lets {@link WindowCells#add} find each from the last.
      */
     public List<CellDelta> deltas() {
         List<CellDelta> deltas = new ArrayList<>(cells);
-        finest.forEach((window, byDimension) -> {
-            for (int d = 0; d < dimensions.size(); d++) {
-                String dimension = dimensions.get(d).name();
-                byDimension.get(d).forEach((value, group) -> group.byType.forEach((type, cell) -> deltas.add(cell.toDelta(
-                        new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type)))));
-            }
-        });
+        for (int d = 0; d < dimensions.size(); d++) {
+            String dimension = dimensions.get(d).name();
+            finest.get(d).forEach((value, windows) -> typesIn(windows).forEach(type -> windows.forEach((window, group) -> {
+                BatchCell cell = group.byType.get(type);
+                if (cell != null) {
+                    deltas.add(cell.toDelta(new CellKey(window.projectId(), window.size(), window.start(), dimension, value, type)));
+                }
+            })));
+        }
         return deltas;
+    }
+
+    private static Set<String> typesIn(Map<Window, Group> windows) {
+        Set<String> types = new HashSet<>();
+        windows.values().forEach(group -> types.addAll(group.byType.keySet()));
+        return types;
     }
 
     /** Distinct cells of the finest open windows touched so far: what the batch's size grows with. */

@@ -79,4 +79,50 @@ class WindowCellsTest {
         assertThat(cells.size()).isEqualTo(3);
         assertThat(cells.get(key(WindowSize.ONE_MINUTE, T, "US", "purchase_completed"))).isNull();
     }
+
+    @Test
+    void aCellPutInPlaceOfAnotherStillTakesTheRollUpOfTheSmallerWindows() {
+        WindowCells cells = WindowCells.rolledUp(List.of(purchases(WindowSize.ONE_MINUTE, T, "US", 2)));
+        cells.put(key(WindowSize.FIVE_MINUTES, T, "US", "purchase_completed"), MetricCell.of(purchases(WindowSize.FIVE_MINUTES, T, "US", 100)));
+
+        cells.add(purchases(WindowSize.ONE_MINUTE, T, "US", 1));
+
+        assertThat(usPurchases(cells, WindowSize.FIVE_MINUTES, T)).isEqualTo(101);
+        assertThat(usPurchases(cells, WindowSize.ONE_DAY, T)).isEqualTo(3);
+    }
+
+    @Test
+    void aReleasedMinuteAddedToAgainRollsUpIntoTheLargerWindowsStillHeld() {
+        WindowCells cells = WindowCells.rolledUp(List.of(purchases(WindowSize.ONE_MINUTE, T, "US", 2)));
+        cells.releaseEndingBy(WindowSize.ONE_MINUTE.endOf(WindowSize.ONE_MINUTE.startOf(T)));
+
+        cells.add(purchases(WindowSize.ONE_MINUTE, T, "US", 1));
+
+        assertThat(usPurchases(cells, WindowSize.ONE_MINUTE, T)).isEqualTo(1);
+        assertThat(usPurchases(cells, WindowSize.FIVE_MINUTES, T)).isEqualTo(3);
+        assertThat(usPurchases(cells, WindowSize.ONE_HOUR, T)).isEqualTo(3);
+        assertThat(cells.size()).isEqualTo(4);
+    }
+
+    @Test
+    void deltasOfOneGroupInTurnAcrossHoursAndDaysEachReachTheirOwnCells() {
+        long hour = 60 * MINUTE;
+        long day = 24 * hour;
+        WindowCells cells = WindowCells.rolledUp(List.of(purchases(WindowSize.ONE_MINUTE, T, "US", 1),
+                purchases(WindowSize.ONE_MINUTE, T + 2 * hour, "US", 2), purchases(WindowSize.ONE_MINUTE, T, "US", 4),
+                purchases(WindowSize.FIVE_MINUTES, T + 2 * hour, "US", 8), purchases(WindowSize.ONE_MINUTE, T + day, "US", 16),
+                purchases(WindowSize.ONE_MINUTE, T + 6 * MINUTE, "US", 32)));
+
+        assertThat(usPurchases(cells, WindowSize.ONE_MINUTE, T)).isEqualTo(5);
+        assertThat(usPurchases(cells, WindowSize.FIVE_MINUTES, T)).isEqualTo(5);
+        assertThat(usPurchases(cells, WindowSize.FIVE_MINUTES, T + 6 * MINUTE)).isEqualTo(32);
+        assertThat(usPurchases(cells, WindowSize.FIVE_MINUTES, T + 2 * hour)).isEqualTo(10);
+        assertThat(usPurchases(cells, WindowSize.ONE_HOUR, T)).isEqualTo(37);
+        assertThat(usPurchases(cells, WindowSize.ONE_DAY, T)).isEqualTo(47);
+        assertThat(usPurchases(cells, WindowSize.ONE_DAY, T + day)).isEqualTo(16);
+    }
+
+    private static long usPurchases(WindowCells cells, WindowSize size, long time) {
+        return cells.get(key(size, time, "US", "purchase_completed")).value(null).count();
+    }
 }

@@ -3,10 +3,14 @@ package io.analytics.stream.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.analytics.core.event.AnalyticsEvent;
+import io.analytics.core.metric.AmountDistribution;
 import io.analytics.core.metric.CellKey;
+import io.analytics.core.metric.CellValue;
 import io.analytics.core.metric.Metric;
 import io.analytics.core.metric.MetricCell;
 import io.analytics.core.metric.MetricQuery;
+import io.analytics.core.metric.PartitionBatch;
 import io.analytics.core.window.Watermark;
 import io.analytics.core.window.WindowSize;
 import java.util.List;
@@ -95,6 +99,32 @@ class JournalCompatibilityTest {
         assertThat(state.cellCount()).as("the 1m and 5m cells as journaled, no 1h or 1d cell rolled up").isEqualTo(2);
         MetricQuery query = new MetricQuery("p", Metric.ORDERS, WindowSize.FIVE_MINUTES, 0, 300_000, null, null);
         assertThat(state.select(query)).singleElement().satisfies(cell -> assertThat(cell.count()).isEqualTo(2));
+    }
+
+    @Test
+    void batchesCarryingUsersAndAmountsAsTheyCameRoundTrip() throws Exception {
+        PartitionBatch aggregated = new PartitionBatch(List.of(), Watermark.initial(0), Long.MAX_VALUE / 4);
+        for (int i = 0; i < 3; i++) {
+            aggregated.add(new AnalyticsEvent("p", "e" + i, AnalyticsEvent.PURCHASE, 61_000 + i, "user_" + (i % 2), null,
+                    Map.of("amount", 10.0 + i), Map.of()), 61_000 + i);
+        }
+        MetricPartition.BatchApplied batch = new MetricPartition.BatchApplied(0, 2, aggregated.watermark(), 3, 0,
+                aggregated.deltas(), true);
+        assertThat(batch.deltas()).anySatisfy(delta -> assertThat(delta.userHashes()).hasSize(2))
+                .anySatisfy(delta -> assertThat(delta.amountValues()).containsExactly(10.0, 11.0, 12.0));
+
+        var serializer = serialization.serializerFor(MetricPartition.BatchApplied.class);
+        byte[] bytes = serialization.serialize(batch).get();
+        var read = (MetricPartition.BatchApplied) serialization.deserialize(bytes, serializer.identifier(),
+                MetricPartition.BatchApplied.class.getName()).get();
+
+        MetricQuery query = new MetricQuery("p", Metric.UNIQUE_USERS, WindowSize.ONE_HOUR, 0, 3_600_000, null, null);
+        CellValue recovered = MetricPartitionState.empty(Watermark.initial(0)).apply(read).select(query).get(0);
+        assertThat(recovered.count()).isEqualTo(3);
+        assertThat(Math.round(recovered.uniqueUsers())).isEqualTo(2);
+        assertThat(AmountDistribution.fromBytes(MetricPartitionState.empty(Watermark.initial(0)).apply(read)
+                .select(new MetricQuery("p", Metric.AMOUNT_PERCENTILES, WindowSize.ONE_HOUR, 0, 3_600_000, null,
+                        AnalyticsEvent.PURCHASE)).get(0).amounts()).quantile(0.5)).isEqualTo(11.0);
     }
 
     /** Writes {@code old} with the serializer's own mapper and reads it back as {@code type}, as a recovery would. */
