@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * and page cache), not on the heap: 24 hours at a production rate are tens of gigabytes, and a heap that
  * grew with them could not stay flat. Every minute each hour that changed is sealed into its file, the
  * current one included, so the heap holds about a minute of new ids in hash sets (18 to 32 bytes an
- * id) beside each file's small directory. A rebuild reads far faster than a minute of claims, so it
- * also seals every {@value #REMEMBERED_IDS_PER_SEAL} ids.
+ * id) beside each file's small directory. A rebuild reads far faster than claims arrive, so it also
+ * seals every 4 million ids.
  *
  * <p>The index holds at most {@code maxIds}: beyond that it drops its oldest hours before their
  * retention is over, so a rate too high for the disk budget shortens the dedupe window instead of
@@ -49,7 +49,7 @@ public final class AcceptedEventIds {
     private static final Logger log = LoggerFactory.getLogger(AcceptedEventIds.class);
     private static final long BUCKET_MILLIS = Duration.ofHours(1).toMillis();
     private static final long SEAL_EVERY_MILLIS = Duration.ofMinutes(1).toMillis();
-    static final int REMEMBERED_IDS_PER_SEAL = 1 << 22;
+    private static final int REMEMBERED_IDS_PER_SEAL = 1 << 22;
 
     private final long retentionMillis;
     private final long maxIds;
@@ -107,9 +107,12 @@ public final class AcceptedEventIds {
             ids[i] = hash(projectId, eventIds.get(i));
         }
         boolean[] duplicate = new boolean[ids.length];
+        // One hour at a time for the whole batch, rather than one id at a time through every hour: the
+        // lookups of a batch in one hour do not depend on each other, so the processor overlaps their
+        // cache misses.
         for (HourOfIds hour : hours) {
             if (hour != current) {
-                markHeld(hour, ids, duplicate);
+                hour.markHeld(ids, duplicate);
             }
         }
         for (int i = 0; i < ids.length; i++) {
@@ -173,17 +176,6 @@ public final class AcceptedEventIds {
                 .description("bytes of the ingest dedupe index's memory-mapped files").baseUnit("bytes").register(registry);
         Gauge.builder("analytics.dedupe.retention", this, ids -> ids.effectiveRetention().toMillis() / 1000.0)
                 .description("age of the oldest ids the ingest dedupe index holds").baseUnit("seconds").register(registry);
-    }
-
-    /**
-     * One hour at a time for the whole batch, rather than one id at a time through every hour: the
-     * lookups of a batch in one hour do not depend on each other, so the processor overlaps their
-     * cache misses.
-     */
-    private static void markHeld(HourOfIds hour, long[] ids, boolean[] held) {
-        for (int i = 0; i < ids.length; i++) {
-            held[i] = held[i] || hour.contains(ids[i]);
-        }
     }
 
     private boolean add(HourOfIds hour, long id) {

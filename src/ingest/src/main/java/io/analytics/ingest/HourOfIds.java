@@ -47,6 +47,19 @@ final class HourOfIds {
         return open.contains(id) || isSealed(id) && !released.contains(id);
     }
 
+    /**
+     * Marks in {@code held} the ids here, passing over those marked already: {@link #contains} for a
+     * batch, whose reads of the sealed ids the processor overlaps (see {@link SortedIds#markContained}).
+     */
+    void markHeld(long[] ids, boolean[] held) {
+        boolean[] sorted = new boolean[ids.length];
+        (sealing == null ? sealed : sealing.sealed()).markContained(ids, held, sorted);
+        for (int i = 0; i < ids.length; i++) {
+            long id = ids[i];
+            held[i] = held[i] || open.contains(id) || isSealed(id, sorted[i]) && !released.contains(id);
+        }
+    }
+
     /** Adds the id; false if it was already here. */
     boolean add(long id) {
         return isSealed(id) ? released.remove(id) : open.add(id);
@@ -127,6 +140,11 @@ final class HourOfIds {
         return sealing == null ? sealed.contains(id) : sealing.contains(id);
     }
 
+    /** {@code sorted}: whether the sorted ids, of the seal under way if there is one, hold the id. */
+    private boolean isSealed(long id, boolean sorted) {
+        return sealing == null ? sorted : sealing.contains(id, sorted);
+    }
+
     /** The table an open hash set of this size has grown to at fastutil's default load factor. */
     private static long tableBytes(LongOpenHashSet set) {
         return 8L * HashCommon.arraySize(Math.max(set.size(), 1), LongOpenHashSet.DEFAULT_LOAD_FACTOR);
@@ -144,7 +162,11 @@ final class HourOfIds {
         }
 
         boolean contains(long id) {
-            return added.contains(id) || sealed.contains(id) && !removed.contains(id);
+            return contains(id, sealed.contains(id));
+        }
+
+        boolean contains(long id, boolean sorted) {
+            return added.contains(id) || sorted && !removed.contains(id);
         }
 
         long size() {

@@ -88,16 +88,28 @@ final class SortedIds {
     }
 
     boolean contains(long id) {
-        int slot = slot(id, shift);
-        int from = slotStarts[slot];
-        int to = slotStarts[slot + 1];
-        if (from == to) {
-            return false;
+        int guess = guess(id);
+        return guess >= 0 && searchFrom(id, guess, at(guess));
+    }
+
+    /**
+     * Marks in {@code found} the ids held here, passing over those {@code known} marks already. Every
+     * guess is read before any search from it: loads that depend on nothing but the directory, which
+     * the processor overlaps, where a search right after each would wait out its cache miss (and, in a
+     * mapped file, its page walk) before the next could start.
+     */
+    void markContained(long[] ids, boolean[] known, boolean[] found) {
+        int[] guesses = new int[ids.length];
+        long[] guessed = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            guesses[i] = known[i] ? -1 : guess(ids[i]);
+            if (guesses[i] >= 0) {
+                guessed[i] = at(guesses[i]);
+            }
         }
-        long offset = ((id ^ Long.MIN_VALUE) << (64 - shift)) >>> (64 - GUESS_BITS);
-        int guess = from + (int) ((offset * (to - from)) >>> GUESS_BITS);
-        long guessed = at(guess);
-        return guessed == id || (guessed < id ? gallopUp(id, guess + 1, to) : gallopDown(id, from, guess));
+        for (int i = 0; i < ids.length; i++) {
+            found[i] = guesses[i] >= 0 && searchFrom(ids[i], guesses[i], guessed[i]);
+        }
     }
 
     int size() {
@@ -166,6 +178,26 @@ final class SortedIds {
             }
         }
         return mappings;
+    }
+
+    /** Where the id would be, guessed from its value within its slot; -1 if its slot is empty. */
+    private int guess(long id) {
+        int slot = slot(id, shift);
+        int from = slotStarts[slot];
+        int to = slotStarts[slot + 1];
+        if (from == to) {
+            return -1;
+        }
+        long offset = ((id ^ Long.MIN_VALUE) << (64 - shift)) >>> (64 - GUESS_BITS);
+        return from + (int) ((offset * (to - from)) >>> GUESS_BITS);
+    }
+
+    private boolean searchFrom(long id, int guess, long guessed) {
+        if (guessed == id) {
+            return true;
+        }
+        int slot = slot(id, shift);
+        return guessed < id ? gallopUp(id, guess + 1, slotStarts[slot + 1]) : gallopDown(id, slotStarts[slot], guess);
     }
 
     private long at(int i) {

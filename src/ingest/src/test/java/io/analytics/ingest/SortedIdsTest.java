@@ -151,6 +151,25 @@ class SortedIdsTest {
             long other = random.nextLong();
             assertThat(ids.contains(other)).isEqualTo(held.contains(other));
         }
+        assertBatchesAgree(ids, held, random);
+    }
+
+    /** A batch marks what one lookup at a time finds, and leaves alone the ids known already. */
+    private static void assertBatchesAgree(SortedIds ids, LongSet held, SplittableRandom random) {
+        long[] heldIds = held.toLongArray();
+        long[] batch = new long[100];
+        boolean[] known = new boolean[batch.length];
+        for (int round = 0; round < 200; round++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = i % 2 == 0 ? heldIds[random.nextInt(heldIds.length)] : random.nextLong();
+                known[i] = i % 5 == 0;
+            }
+            boolean[] found = new boolean[batch.length];
+            ids.markContained(batch, known, found);
+            for (int i = 0; i < batch.length; i++) {
+                assertThat(found[i]).as("id %d", batch[i]).isEqualTo(!known[i] && held.contains(batch[i]));
+            }
+        }
     }
 
     /** Random ids whose top {@code sharedBits} bits are all the same. */
