@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  * retention is over, so a rate too high for the disk budget shortens the dedupe window instead of
  * filling the disk.
  *
- * <p>A seal rewrites the hour's file in one sequential pass (about 0.3 s for the 14 million ids of an
- * hour at 4,000 events/s) on a sealing thread, not under the lock that claims take, which only sets
- * the hour's changes aside and later swaps the new file in. Meanwhile lookups consult the changes set
- * aside, so a claim during a seal sees every id as before. A seal that fails (a full disk) keeps the
- * hour's previous file and its changes on the heap, and the next minute tries again.
+ * <p>A seal rewrites the hour's file in one sequential pass (2.1 s for a whole hour of 14.4 million ids
+ * at 4,000 events/s set aside at once; a minute's seal sorts a sixtieth of that) on a sealing thread,
+ * not under the lock that claims take, which only sets the hour's changes aside and later swaps the
+ * new file in. Meanwhile lookups consult the changes set aside, so a claim during a seal sees every id
+ * as before. A seal that fails (a full disk) keeps the hour's previous file and its changes on the
+ * heap, and the next minute tries again.
  *
  * <p>After a restart the index is rebuilt from the raw topic, which holds every accepted event (see
  * {@link AcceptedEventIdsLoader}), so the files are only ever read by the node that wrote them.
