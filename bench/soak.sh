@@ -4,9 +4,10 @@
 # in use and the old generation after the last collection (jstat), CPU; and every --live-every the live
 # set itself: what a full collection the script asks for leaves (the total of jcmd GC.class_histogram,
 # counted in the collection's pause), the only reading that holds no garbage; the top of each histogram
-# stays in the work directory (histogram-<t>s.txt), to tell what a peak was made of; with it, the size of
-# the dedupe index (gauge analytics_dedupe_bytes), which by design grows until it holds its retention
-# (24 h) of event ids, so that the rest of the live set can be told flat or not. Writes
+# stays in the work directory (histogram-<t>s.txt), to tell what a peak was made of; with it, the heap
+# of the dedupe index (gauge analytics_dedupe_bytes), so that the rest of the live set can be told flat
+# or not, and the bytes of its memory-mapped files (gauge analytics_dedupe_file_bytes), off the heap,
+# which by design grow until they hold the retention (24 h) of event ids. Writes
 # bench/results/soak-<UTC timestamp>.json with the whole curve and prints the summary: how far the
 # post-warm-up memory strays from its median (the target: within ±10%).
 #
@@ -82,13 +83,14 @@ java $LOADGEN_JAVA_OPTS -cp "$CP" io.analytics.bench.LoadGenerator --url "http:/
 LOADGEN_PID=$!
 
 SAMPLES="$WORK/samples.csv"
-echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s,live_mb,dedupe_mb" > "$SAMPLES"
+echo "t_s,rss_mb,heap_used_mb,old_after_gc_mb,cpu_s,live_mb,dedupe_mb,dedupe_files_mb" > "$SAMPLES"
 t0="$(now_s)"
 next_live="$LIVE_S"
 while alive "$LOADGEN_PID"; do
     t="$(awk -v a="$t0" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
     live_kb=""
     dedupe_kb=""
+    dedupe_files_kb=""
     if awk -v t="$t" -v n="$next_live" 'BEGIN { exit !(t >= n) }'; then
         # The class histogram runs a full collection and sums the objects left, in the same pause. Reading
         # the heap with jstat after `GC.run` instead counted what the node allocated in the second or two
@@ -96,7 +98,10 @@ while alive "$LOADGEN_PID"; do
         jcmd "$JAVA_PID" GC.class_histogram > "$WORK/histogram.txt"
         live_kb="$(awk '$1 == "Total" { print $3 / 1024 }' "$WORK/histogram.txt")"
         head -n 30 "$WORK/histogram.txt" > "$WORK/histogram-${t%.*}s.txt"
-        dedupe_kb="$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "analytics_dedupe_bytes" { print $2 / 1024 }')"
+        read -r dedupe_kb dedupe_files_kb < <(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '
+            $1 == "analytics_dedupe_bytes" { heap = $2 / 1024 }
+            $1 == "analytics_dedupe_file_bytes" { files = $2 / 1024 }
+            END { print heap, files }') || true
         next_live=$((next_live + LIVE_S))
     fi
     rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$JAVA_PID/status")"
@@ -105,8 +110,10 @@ while alive "$LOADGEN_PID"; do
     read -r heap_kb old_kb < <(jstat -gc "$JAVA_PID" | awk 'NR == 2 { print $3 + $4 + $6 + $8, $8 }')
     cpu="$(awk -v k="$(cpu_ticks "$JAVA_PID")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", k / hz }')"
     awk -v t="$t" -v r="$rss_kb" -v h="$heap_kb" -v o="$old_kb" -v c="$cpu" -v l="$live_kb" -v d="$dedupe_kb" \
-        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s,%s,%s\n", t, r / 1024, h / 1024, o / 1024, c,
-                 (l == "" ? "" : sprintf("%.1f", l / 1024)), (d == "" ? "" : sprintf("%.1f", d / 1024)) }' >> "$SAMPLES"
+        -v f="$dedupe_files_kb" \
+        'BEGIN { printf "%s,%.1f,%.1f,%.1f,%s,%s,%s,%s\n", t, r / 1024, h / 1024, o / 1024, c,
+                 (l == "" ? "" : sprintf("%.1f", l / 1024)), (d == "" ? "" : sprintf("%.1f", d / 1024)),
+                 (f == "" ? "" : sprintf("%.1f", f / 1024)) }' >> "$SAMPLES"
     printf '\rsoak.sh: %6.0fs  RSS %6.0f MB  heap %6.0f MB' "$t" "$((rss_kb / 1024))" "$(awk -v h="$heap_kb" 'BEGIN { print h / 1024 }')"
     sleep "$SAMPLE_S"
 done
@@ -144,6 +151,7 @@ def curve(values):
             "second_half_median_mb": round(statistics.median(values[len(values) // 2:]), 1),
             "curve_mb": [round(v, 1) for v in values]}
 with_dedupe = [r for r in steady if r["live_mb"] is not None and r.get("dedupe_mb") is not None]
+with_files = [r for r in with_dedupe if r.get("dedupe_files_mb") is not None]
 try:
     loadgen = json.load(open(loadgen_path))
 except (OSError, ValueError):
@@ -164,6 +172,9 @@ result = {
         "curve_mb": full_gc},
     "dedupe_index": None if not with_dedupe else curve([r["dedupe_mb"] for r in with_dedupe]),
     "live_without_dedupe_index": None if not with_dedupe else curve([r["live_mb"] - r["dedupe_mb"] for r in with_dedupe]),
+    "dedupe_files": None if not with_files else {
+        "min_mb": min(r["dedupe_files_mb"] for r in with_files), "max_mb": max(r["dedupe_files_mb"] for r in with_files),
+        "curve_mb": [r["dedupe_files_mb"] for r in with_files]},
     "loadgen": loadgen,
     "samples": rows,
 }
@@ -179,10 +190,14 @@ if full_gc:
           f"first half {f['first_half_median_mb']} MB, second half {f['second_half_median_mb']} MB")
 if with_dedupe:
     d, rest = result["dedupe_index"], result["live_without_dedupe_index"]
-    print(f"soak.sh: dedupe index (grows until it holds its retention of ids): {d['min_mb']} -> {d['max_mb']} MB; "
+    print(f"soak.sh: dedupe index heap: {d['min_mb']} -> {d['max_mb']} MB; "
           f"live set without it: median {rest['median_mb']} MB, range {rest['min_mb']}-{rest['max_mb']} MB, "
           f"max deviation {rest['max_deviation_pct']}%, first half {rest['first_half_median_mb']} MB, "
           f"second half {rest['second_half_median_mb']} MB")
+if with_files:
+    f = result["dedupe_files"]
+    print(f"soak.sh: dedupe index files, off the heap (grow until they hold the retention of ids): "
+          f"{f['min_mb']} -> {f['max_mb']} MB")
 if loadgen:
     print(f"soak.sh: load: {loadgen.get('accepted_per_s', loadgen.get('end_to_end_per_s', '?'))} events/s accepted")
 print(f"soak.sh: results written to {out}")

@@ -1,6 +1,8 @@
 package io.analytics.bench;
 
 import io.analytics.ingest.AcceptedEventIds;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +19,10 @@ import org.HdrHistogram.Histogram;
  * How long the hourly seal of the dedupe index stalls ingest. Fills the current hour with {@code ids}
  * ids (default 14.4 million: an hour at 4,000 events/s), then two probers claim batches of 100 new
  * ids, one a millisecond each, while the clock moves into the next hour: the first claim after it
- * starts the seal of the full hour. Prints the latency of every claim from then until the hour is
- * compact (its heap has dropped) and a second after: the longest is the time the claim lock was held.
+ * starts the seal of the full hour. The clock stands still while the hour fills, so no seal of the
+ * minute comes first: the whole hour is sealed at once, the worst case. Prints the latency of every
+ * claim from then until the hour is compact (its heap has dropped, its ids in a file in a temporary
+ * directory) and a second after: the longest is the time the claim lock was held.
  *
  * <pre>java -Xmx3g -cp "bench/target/classes:bench/target/lib/*" io.analytics.bench.DedupeSealPause [ids]</pre>
  */
@@ -32,7 +36,8 @@ public final class DedupeSealPause {
     public static void main(String[] args) throws Exception {
         int ids = args.length > 0 ? Integer.parseInt(args[0]) : 14_400_000;
         AtomicLong now = new AtomicLong(HOUR.toEpochMilli());
-        AcceptedEventIds index = new AcceptedEventIds(Duration.ofHours(24), Long.MAX_VALUE, clock(now));
+        Path directory = Files.createTempDirectory("dedupe-pause");
+        AcceptedEventIds index = new AcceptedEventIds(Duration.ofHours(24), Long.MAX_VALUE, clock(now), directory);
         for (int i = 0; i < ids; i += 10_000) {
             index.claim("p", batch("old", i, Math.min(10_000, ids - i)));
         }
@@ -63,10 +68,12 @@ public final class DedupeSealPause {
         for (Thread prober : probers) {
             prober.join();
         }
-        System.out.printf("hour compact after %,d ms: %,d bytes%n", compactAfter / 1_000_000, index.bytes());
+        System.out.printf("hour compact after %,d ms: %,d bytes of heap, %,d of files%n", compactAfter / 1_000_000,
+                index.bytes(), index.fileBytes());
         System.out.printf("claims of %d ids meanwhile: %,d; latency ms: p50 %.3f, p99 %.3f, p99.9 %.3f, max %.3f%n",
                 BATCH, latencies.getTotalCount(), ms(latencies.getValueAtPercentile(50)),
                 ms(latencies.getValueAtPercentile(99)), ms(latencies.getValueAtPercentile(99.9)), ms(latencies.getMaxValue()));
+        TempDirectories.delete(directory);
     }
 
     private static void probe(AcceptedEventIds index, String prefix, AtomicBoolean probing, Histogram latencies) {

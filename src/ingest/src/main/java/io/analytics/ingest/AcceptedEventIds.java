@@ -2,9 +2,12 @@ package io.analytics.ingest;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -18,54 +21,70 @@ import org.slf4j.LoggerFactory;
 /**
  * The event ids each project had accepted over the retention period (24 hours by default), for
  * dedupe at ingest. Ids are kept as 64-bit hashes of (project, event id) in hourly buckets so that
- * expiry drops whole buckets. The current hour's bucket is a hash set (about 18 bytes an id); a past
- * hour's is sealed into a sorted array (about 8 bytes an id), so a hundred million ids take about
- * 800 MB. A false duplicate needs two ids to collide in 64 bits: about one chance in 3,700 at a
- * hundred million ids.
+ * expiry drops whole buckets. A false duplicate needs two ids to collide in 64 bits: about one chance
+ * in 3,700 at a hundred million ids.
+ *
+ * <p>The bulk of the ids lives in memory-mapped files in the dedupe directory (8 bytes an id of disk
+ * and page cache), not on the heap: 24 hours at a production rate are tens of gigabytes, and a heap that
+ * grew with them could not stay flat. Every minute each hour that changed is sealed into its file, the
+ * current one included, so the heap holds about a minute of new ids in hash sets (18 to 32 bytes an
+ * id) beside each file's small directory. A rebuild reads far faster than claims arrive, so it also
+ * seals every 4 million ids.
  *
  * <p>The index holds at most {@code maxIds}: beyond that it drops its oldest hours before their
- * retention is over, so a rate too high for the budget shortens the dedupe window instead of
- * exhausting the heap.
+ * retention is over, so a rate too high for the disk budget shortens the dedupe window instead of
+ * filling the disk.
  *
- * <p>A past hour is sealed once, when the next begins, and again at later hours if it changed since:
- * the merge (1.3 to 2.8 s for the 14 million ids of an hour at 4,000 events/s) runs on a sealing
- * thread, not under the lock that claims take, which only sets the hour's changes aside and later
- * swaps the merged ids in. Meanwhile lookups consult the changes set aside, so a claim during a seal
- * sees every id as before.
+ * <p>A seal rewrites the hour's file in one sequential pass (2.1 s for a whole hour of 14.4 million ids
+ * at 4,000 events/s set aside at once; a minute's seal sorts a sixtieth of that) on a sealing thread,
+ * not under the lock that claims take, which only sets the hour's changes aside and later swaps the
+ * new file in. Meanwhile lookups consult the changes set aside, so a claim during a seal sees every id
+ * as before. A seal that fails (a full disk) keeps the hour's previous file and its changes on the
+ * heap, and the next minute tries again.
  *
- * <p>The index lives in memory; after a restart it is rebuilt from the raw topic, which holds every
- * accepted event (see {@link AcceptedEventIdsLoader}).
+ * <p>After a restart the index is rebuilt from the raw topic, which holds every accepted event (see
+ * {@link AcceptedEventIdsLoader}), so the files are only ever read by the node that wrote them.
  */
 public final class AcceptedEventIds {
 
     private static final Logger log = LoggerFactory.getLogger(AcceptedEventIds.class);
     private static final long BUCKET_MILLIS = Duration.ofHours(1).toMillis();
+    private static final long SEAL_EVERY_MILLIS = Duration.ofMinutes(1).toMillis();
+    private static final int REMEMBERED_IDS_PER_SEAL = 1 << 22;
 
     private final long retentionMillis;
     private final long maxIds;
     private final Clock clock;
+    private final IdFiles files;
     private final Executor sealer;
     /** Newest first. */
     private final List<HourOfIds> hours = new ArrayList<>();
     private long size;
-    private long housekeptHour = Long.MIN_VALUE;
+    private long housekeptMinute = Long.MIN_VALUE;
+    private long rememberedSinceSeal;
     private boolean warnedOverBudget;
 
-    public AcceptedEventIds(Duration retention, long maxIds, Clock clock) {
-        this(retention, maxIds, clock, sealingThread());
+    /** {@code directory}: where the sealed ids are kept; whatever ids an earlier run left there are deleted. */
+    public AcceptedEventIds(Duration retention, long maxIds, Clock clock, Path directory) {
+        this(retention, maxIds, clock, directory, sealingThread());
     }
 
     /**
-     * {@code sealer} runs the merges of past hours into their sorted ids. One that runs them on the
-     * calling thread, as tests and benchmarks may for determinism, holds the lock through them again.
+     * {@code sealer} runs the merges of hours into their files. One that runs them on the calling
+     * thread, as tests and benchmarks may for determinism, holds the lock through them again.
      */
-    public AcceptedEventIds(Duration retention, long maxIds, Clock clock, Executor sealer) {
+    public AcceptedEventIds(Duration retention, long maxIds, Clock clock, Path directory, Executor sealer) {
+        this(retention, maxIds, clock, new IdFiles(directory), sealer);
+    }
+
+    AcceptedEventIds(Duration retention, long maxIds, Clock clock, IdFiles files, Executor sealer) {
         if (maxIds < 1) {
             throw new IllegalArgumentException("the dedupe index needs room for at least one id, not " + maxIds);
         }
         this.retentionMillis = retention.toMillis();
         this.maxIds = maxIds;
         this.clock = clock;
+        this.files = files;
         this.sealer = sealer;
     }
 
@@ -81,7 +100,7 @@ public final class AcceptedEventIds {
     public synchronized boolean[] claim(String projectId, List<String> eventIds) {
         long now = clock.millis();
         HourOfIds current = hourOf(now, now);
-        if (housekeptHour != current.start()) {
+        if (housekeptMinute != minuteOf(now)) {
             housekeep(now);
         }
         long[] ids = new long[eventIds.size()];
@@ -89,9 +108,12 @@ public final class AcceptedEventIds {
             ids[i] = hash(projectId, eventIds.get(i));
         }
         boolean[] duplicate = new boolean[ids.length];
+        // One hour at a time for the whole batch, rather than one id at a time through every hour: the
+        // lookups of a batch in one hour do not depend on each other, so the processor overlaps their
+        // cache misses.
         for (HourOfIds hour : hours) {
             if (hour != current) {
-                markHeld(hour, ids, duplicate);
+                hour.markHeld(ids, duplicate);
             }
         }
         for (int i = 0; i < ids.length; i++) {
@@ -119,7 +141,9 @@ public final class AcceptedEventIds {
         if (acceptedAt < now - retentionMillis) {
             return;
         }
-        add(hourOf(acceptedAt, now), hash(projectId, eventId));
+        if (add(hourOf(acceptedAt, now), hash(projectId, eventId)) && ++rememberedSinceSeal >= REMEMBERED_IDS_PER_SEAL) {
+            housekeep(now);
+        }
         keepWithinBudget();
     }
 
@@ -128,9 +152,14 @@ public final class AcceptedEventIds {
         return size;
     }
 
-    /** An estimate of the heap the ids take. */
+    /** An estimate of the heap the index takes: the ids not yet sealed and the directories of the files. */
     public synchronized long bytes() {
         return hours.stream().mapToLong(HourOfIds::bytes).sum();
+    }
+
+    /** The bytes of the files the sealed ids are in. */
+    public synchronized long fileBytes() {
+        return hours.stream().mapToLong(HourOfIds::fileBytes).sum();
     }
 
     /** How far back the index reaches: the age of its oldest hour, less than the retention once the budget binds. */
@@ -138,25 +167,16 @@ public final class AcceptedEventIds {
         return hours.isEmpty() ? Duration.ZERO : Duration.ofMillis(clock.millis() - hours.get(hours.size() - 1).start());
     }
 
-    /** Registers the index's size, heap and effective retention as gauges. */
+    /** Registers the index's size, heap, files and effective retention as gauges. */
     public void bindTo(MeterRegistry registry) {
         Gauge.builder("analytics.dedupe.ids", this, AcceptedEventIds::size)
                 .description("event ids held by the ingest dedupe index").register(registry);
         Gauge.builder("analytics.dedupe.bytes", this, AcceptedEventIds::bytes)
                 .description("estimated heap of the ingest dedupe index").baseUnit("bytes").register(registry);
+        Gauge.builder("analytics.dedupe.file.bytes", this, AcceptedEventIds::fileBytes)
+                .description("bytes of the ingest dedupe index's memory-mapped files").baseUnit("bytes").register(registry);
         Gauge.builder("analytics.dedupe.retention", this, ids -> ids.effectiveRetention().toMillis() / 1000.0)
                 .description("age of the oldest ids the ingest dedupe index holds").baseUnit("seconds").register(registry);
-    }
-
-    /**
-     * One hour at a time for the whole batch, rather than one id at a time through every hour: the
-     * lookups of a batch in one hour do not depend on each other, so the processor overlaps their
-     * cache misses.
-     */
-    private static void markHeld(HourOfIds hour, long[] ids, boolean[] held) {
-        for (int i = 0; i < ids.length; i++) {
-            held[i] = held[i] || hour.contains(ids[i]);
-        }
     }
 
     private boolean add(HourOfIds hour, long id) {
@@ -176,40 +196,55 @@ public final class AcceptedEventIds {
         if (i < hours.size() && hours.get(i).start() == start) {
             return hours.get(i);
         }
-        HourOfIds hour = new HourOfIds(start);
+        HourOfIds hour = new HourOfIds(start, files);
         hours.add(i, hour);
         housekeep(now);
         return hour;
     }
 
-    /** Drops the hours past the retention and seals all but the newest, which is still being filled. */
+    /** Drops the hours past the retention and seals those that changed, the current one included. */
     private void housekeep(long now) {
         long oldestKept = Math.floorDiv(now - retentionMillis, BUCKET_MILLIS) * BUCKET_MILLIS;
         while (!hours.isEmpty() && hours.get(hours.size() - 1).start() < oldestKept) {
             dropOldest();
         }
-        for (int i = 1; i < hours.size(); i++) {
-            startSeal(hours.get(i));
-        }
-        housekeptHour = Math.floorDiv(now, BUCKET_MILLIS) * BUCKET_MILLIS;
+        hours.forEach(this::startSeal);
+        housekeptMinute = minuteOf(now);
+        rememberedSinceSeal = 0;
     }
 
-    /** Merges the hour's changes off the lock; an hour dropped meanwhile takes its merge with it, unread. */
+    private static long minuteOf(long time) {
+        return Math.floorDiv(time, SEAL_EVERY_MILLIS);
+    }
+
+    /** Merges the hour's changes off the lock; an hour dropped meanwhile deletes the merged file unread. */
     private void startSeal(HourOfIds hour) {
         HourOfIds.Seal seal = hour.startSeal();
         if (seal != null) {
-            sealer.execute(() -> {
-                SortedIds merged = seal.merge();
-                synchronized (this) {
-                    hour.finishSeal(merged);
-                }
-            });
+            sealer.execute(() -> seal(hour, seal));
+        }
+    }
+
+    private void seal(HourOfIds hour, HourOfIds.Seal seal) {
+        SortedIds merged;
+        try {
+            merged = seal.merge();
+        } catch (IOException | RuntimeException e) {
+            log.error("Could not seal the dedupe index's hour starting {} into {}: its previous file stays and its "
+                    + "new ids stay on the heap until the next seal", Instant.ofEpochMilli(hour.start()), seal.file(), e);
+            synchronized (this) {
+                hour.abandonSeal();
+            }
+            return;
+        }
+        synchronized (this) {
+            hour.finishSeal(merged);
         }
     }
 
     /**
-     * One thread, started for a seal and ended a minute after the last: seals come once an hour, and
-     * one at a time keeps at most one merged copy of an hour in memory beside the ids it replaces.
+     * One thread, started for a seal and ended a minute after the last: one seal at a time keeps the
+     * sequential writes from competing for the disk, and at most one merge's sorted ids on the heap.
      */
     private static Executor sealingThread() {
         return new ThreadPoolExecutor(0, 1, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), task -> {
@@ -236,7 +271,9 @@ public final class AcceptedEventIds {
     }
 
     private void dropOldest() {
-        size -= hours.remove(hours.size() - 1).size();
+        HourOfIds oldest = hours.remove(hours.size() - 1);
+        size -= oldest.size();
+        oldest.drop();
     }
 
     static long hash(String projectId, String eventId) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,14 +16,19 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AcceptedEventIdsTest {
 
@@ -78,6 +86,9 @@ class AcceptedEventIdsTest {
     private static final long MAX_IDS = 1_000_000;
     private static final Instant START = Instant.parse("2026-02-16T10:30:00Z");
 
+    @TempDir
+    Path dir;
+
     private MutableClock clock;
     private PendingSeals seals;
     private AcceptedEventIds ids;
@@ -86,7 +97,7 @@ class AcceptedEventIdsTest {
     void setUp() {
         clock = new MutableClock(START);
         seals = new PendingSeals();
-        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, seals);
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, dir, seals);
     }
 
     private static boolean[] flags(boolean... values) {
@@ -284,7 +295,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetDropsTheOldestHourFirst() {
-        ids = new AcceptedEventIds(RETENTION, 25, clock);
+        ids = new AcceptedEventIds(RETENTION, 25, clock, dir);
         ids.claim("p", ids("h0_", 10));
         clock.advance(Duration.ofHours(1));
         ids.claim("p", ids("h1_", 10));
@@ -299,7 +310,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetKeepsTheCurrentHourWhateverItsSize() {
-        ids = new AcceptedEventIds(RETENTION, 5, clock);
+        ids = new AcceptedEventIds(RETENTION, 5, clock, dir);
         ids.claim("p", ids("old", 3));
         clock.advance(Duration.ofHours(1));
         assertThat(ids.claim("p", ids("e", 10))).doesNotContain(true);
@@ -309,7 +320,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetBindsWhileRebuilding() {
-        ids = new AcceptedEventIds(RETENTION, 15, clock);
+        ids = new AcceptedEventIds(RETENTION, 15, clock, dir);
         for (int hour = 5; hour >= 0; hour--) {
             long at = START.minus(Duration.ofHours(hour)).toEpochMilli();
             ids("h" + hour + "_", 5).forEach(id -> ids.remember("p", id, at));
@@ -329,6 +340,10 @@ class AcceptedEventIdsTest {
         assertThat(registry.get("analytics.dedupe.bytes").gauge().value()).isEqualTo(ids.bytes()).isGreaterThan(8 * 1_000);
         assertThat(registry.get("analytics.dedupe.retention").gauge().value())
                 .isEqualTo(Duration.ofHours(2).plusMinutes(30).toSeconds());
+        assertThat(registry.get("analytics.dedupe.file.bytes").gauge().value()).isZero();
+        seals.runAll();
+        assertThat(registry.get("analytics.dedupe.file.bytes").gauge().value()).isEqualTo(8 * 1_000);
+        assertThat(registry.get("analytics.dedupe.bytes").gauge().value()).isEqualTo(ids.bytes()).isLessThan(1_000);
     }
 
     @Test
@@ -370,6 +385,153 @@ class AcceptedEventIdsTest {
         assertThat(ids.size()).isEqualTo(4);
     }
 
+    @Test
+    void theCurrentHourIsSealedWithinAMinute() throws IOException {
+        ids.claim("p", ids("e", 1_000));
+        clock.advance(Duration.ofSeconds(59));
+        ids.claim("p", List.of());
+        assertThat(seals.runAll()).isZero();
+        assertThat(ids.fileBytes()).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        ids.claim("p", List.of());
+        assertThat(seals.runAll()).isEqualTo(1);
+        assertThat(ids.fileBytes()).isEqualTo(8 * 1_000);
+        assertThat(ids.bytes()).as("a directory and two empty sets").isLessThan(1_000);
+        assertThat(idFiles()).hasSize(1);
+        assertThat(ids.claim("p", ids("e", 1_000))).doesNotContain(false);
+        assertThat(ids.size()).isEqualTo(1_000);
+    }
+
+    @Test
+    void theHeapStaysBoundedWhileIdsArriveOverAnHour() throws IOException {
+        clock.set(Instant.parse("2026-02-16T10:00:00Z"));
+        int perSecond = 40;
+        for (int second = 0; second < 3_600; second++) {
+            ids.claim("p", ids("s" + second + "_", perSecond));
+            seals.runAll();
+            // a minute of ids in the open set (2,400: a 4,096-slot table) and the file's directory
+            assertThat(ids.bytes()).as("second %d", second).isLessThan(48 * 1024);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        ids.claim("p", List.of());
+        seals.runAll();
+        assertThat(ids.size()).isEqualTo(3_600L * perSecond);
+        assertThat(ids.fileBytes()).isEqualTo(8L * 3_600 * perSecond);
+        assertThat(ids.claim("p", ids("s1234_", perSecond))).doesNotContain(false);
+        assertThat(mappedFiles()).as("each replaced file is unmapped").isEqualTo(idFiles());
+    }
+
+    @Test
+    void lookupsAndMergesCrossChunkBoundaries() {
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, new IdFiles(dir, 3), seals);
+        for (int minute = 0; minute < 10; minute++) {
+            ids.claim("p", ids("m" + minute + "_", 500));
+            ids.release("p", ids("m" + minute + "_", 50));
+            clock.advance(Duration.ofMinutes(1));
+            ids.claim("p", List.of());
+            seals.runAll();
+        }
+        assertThat(ids.fileBytes()).isEqualTo(8 * 10 * 450);
+        for (int minute = 0; minute < 10; minute++) {
+            assertThat(ids.claim("p", ids("m" + minute + "_", 50, 450))).doesNotContain(false);
+            assertThat(ids.claim("p", ids("m" + minute + "_", 50))).doesNotContain(true);
+        }
+        assertThat(ids.claim("p", ids("fresh", 1_000))).doesNotContain(true);
+        assertThat(ids.size()).isEqualTo(10 * 500 + 1_000);
+    }
+
+    @Test
+    void filesOfDroppedHoursAreDeletedAndUnmapped() throws IOException {
+        ids.claim("p", ids("e", 1_000));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of("x"));
+        seals.runAll();
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", ids("f", 1_000)); // the second hour's seal is left under way when the first two hours are dropped
+        assertThat(idFiles()).hasSize(1);
+        clock.set(START.plus(RETENTION).plus(Duration.ofHours(2)).plusMillis(1));
+        ids.claim("p", List.of());
+        assertThat(ids.size()).isEqualTo(1_000);
+        assertThat(seals.runAll()).as("the second hour's and the third's").isEqualTo(2);
+        assertThat(ids.fileBytes()).isEqualTo(8 * 1_000);
+        assertThat(idFiles()).as("the third hour's only").hasSize(1);
+        assertThat(mappedFiles()).isEqualTo(idFiles());
+    }
+
+    @Test
+    void theBudgetDeletesTheFilesOfTheHoursItDrops() throws IOException {
+        ids = new AcceptedEventIds(RETENTION, 25, clock, dir, seals);
+        ids.claim("p", ids("h0_", 10));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", ids("h1_", 10));
+        clock.advance(Duration.ofHours(1));
+        ids.claim("p", List.of());
+        assertThat(seals.runAll()).isEqualTo(2);
+        assertThat(idFiles()).hasSize(2);
+        ids.claim("p", ids("h2_", 10)); // 30 ids: over the budget, the first hour goes
+        assertThat(idFiles()).hasSize(1);
+        assertThat(ids.fileBytes()).isEqualTo(8 * 10);
+    }
+
+    @Test
+    void theDirectoryIsEmptiedOfIdsAtStart() throws IOException {
+        Path stale = Files.writeString(dir.resolve("0-1700000000000-3.ids"), "left by a previous run");
+        Path other = Files.writeString(dir.resolve("notes.txt"), "not the index's");
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, dir, seals);
+        assertThat(stale).doesNotExist();
+        assertThat(other).exists();
+        assertThat(ids.claim("p", List.of("a"))).containsExactly(false);
+    }
+
+    @Test
+    void aSealThatFailsKeepsThePreviousIdsAndTriesAgain() throws IOException {
+        ids.claim("p", ids("a", 1_000));
+        clock.advance(Duration.ofMinutes(1));
+        ids.claim("p", ids("b", 1_000));
+        seals.runAll();
+        clock.advance(Duration.ofMinutes(1));
+        ids.claim("p", List.of());
+        ids.release("p", ids("a", 10));
+        deleteDirectory(); // as a failed disk may: the seal under way cannot write its file
+        assertThat(seals.runAll()).isEqualTo(1);
+        assertThat(ids.fileBytes()).as("the previous file").isEqualTo(8 * 1_000);
+        assertThat(ids.claim("p", ids("a", 10, 990))).doesNotContain(false);
+        assertThat(ids.claim("p", ids("b", 1_000))).doesNotContain(false);
+        assertThat(ids.size()).isEqualTo(1_990);
+
+        Files.createDirectories(dir);
+        clock.advance(Duration.ofMinutes(1));
+        ids.claim("p", List.of());
+        assertThat(seals.runAll()).isEqualTo(1);
+        assertThat(ids.fileBytes()).isEqualTo(8 * 1_990);
+        assertThat(ids.claim("p", ids("a", 10))).doesNotContain(true);
+        assertThat(ids.claim("p", ids("b", 1_000))).doesNotContain(false);
+    }
+
+    private void deleteDirectory() throws IOException {
+        for (Path file : idFiles()) {
+            Files.delete(file);
+        }
+        Files.delete(dir);
+    }
+
+    private Set<Path> idFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.collect(Collectors.toSet());
+        }
+    }
+
+    /** The files of the directory this process has mapped, deleted or not (Linux only). */
+    private Set<Path> mappedFiles() throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        Assumptions.assumeTrue(Files.exists(maps));
+        try (Stream<String> lines = Files.lines(maps)) {
+            return lines.filter(line -> line.contains(dir.toString()))
+                    .map(line -> Path.of(line.substring(line.indexOf(dir.toString())).replace(" (deleted)", "")))
+                    .collect(Collectors.toSet());
+        }
+    }
+
     /**
      * Claims race a real seal on another thread: the seal starts only once every claimer has claimed,
      * and the claimers go on until it has finished. Each claim's answer is known in advance: ids of
@@ -387,7 +549,7 @@ class AcceptedEventIdsTest {
             seal.run();
             sealed.countDown();
         }).start();
-        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, sealer);
+        ids = new AcceptedEventIds(RETENTION, MAX_IDS, clock, dir, sealer);
         for (int i = 0; i < sealedIds; i += 10_000) {
             ids.claim("p", ids("old", i, 10_000));
         }
@@ -450,7 +612,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void aBudgetMustHoldAnId() {
-        assertThatThrownBy(() -> new AcceptedEventIds(RETENTION, 0, clock)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new AcceptedEventIds(RETENTION, 0, clock, dir)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static List<String> ids(String prefix, int count) {

@@ -207,7 +207,8 @@ public final class AnalyticsNode implements AutoCloseable {
         ProjectionLag orderLag = OrderProjection.init(system, database.dataSource(), orderModels);
         orderLag.bindTo(meters);
 
-        AcceptedEventIds acceptedIds = new AcceptedEventIds(settings.dedupeRetention(), settings.dedupeMaxIds(), Clock.systemUTC());
+        AcceptedEventIds acceptedIds = new AcceptedEventIds(
+                settings.dedupeRetention(), settings.dedupeMaxIds(), Clock.systemUTC(), settings.dedupeDir());
         long remembered = AcceptedEventIdsLoader.load(bootstrap, settings.topic(), acceptedIds, console);
         if (remembered > 0) {
             console.accept(String.format("dedupe index rebuilt from %,d records of %s", remembered, settings.topic()));
