@@ -110,8 +110,23 @@ public final class PartitionBatch {
                 .computeIfAbsent(window, w -> new Group());
     }
 
-    /** One window of one project: a few per batch, as many as disorder spreads it over. */
-    private record Window(String projectId, WindowSize size, long start) {}
+    /**
+     * One window of one project: a few per batch, as many as disorder spreads it over. Looked up for
+     * every event and dimension, so its equality is written out: a record's generated one goes through
+     * method handles, which cost many times more in code the JIT has not yet fully compiled.
+     */
+    private record Window(String projectId, WindowSize size, long start) {
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Window w && start == w.start && size == w.size && projectId.equals(w.projectId);
+        }
+
+        @Override
+        public int hashCode() {
+            return (projectId.hashCode() * 31 + size.ordinal()) * 31 + Long.hashCode(start);
+        }
+    }
 
     /** The cells of one dimension value in one window, by event type (a handful). */
     private static final class Group {
