@@ -7,6 +7,9 @@ import io.analytics.core.window.WindowSize;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
+import java.util.function.LongConsumer;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -120,27 +123,25 @@ class BatchCellPropertiesTest {
     }
 
     private static MetricCell fill(MetricCell cell, List<Ev> events) {
-        for (Ev ev : events) {
-            Double amount = ev.cents() == 0 ? null : ev.cents() / 100.0;
-            cell.add(amount);
-            cell.addUser(UniqueUsers.hash("user_" + ev.user()));
-            if (amount != null) {
-                cell.addToDistribution(amount);
-            }
-        }
+        feed(events, cell::add, cell::addUser, cell::addToDistribution);
         return cell;
     }
 
     private static BatchCell fill(BatchCell cell, List<Ev> events) {
+        feed(events, cell::add, cell::addUser, cell::addToDistribution);
+        return cell;
+    }
+
+    /** The updates a batch makes for each event: counted (with its amount), its user, its amount's distribution. */
+    private static void feed(List<Ev> events, Consumer<Double> add, LongConsumer addUser, DoubleConsumer addToDistribution) {
         for (Ev ev : events) {
             Double amount = ev.cents() == 0 ? null : ev.cents() / 100.0;
-            cell.add(amount);
-            cell.addUser(UniqueUsers.hash("user_" + ev.user()));
+            add.accept(amount);
+            addUser.accept(UniqueUsers.hash("user_" + ev.user()));
             if (amount != null) {
-                cell.addToDistribution(amount);
+                addToDistribution.accept(amount);
             }
         }
-        return cell;
     }
 
     private static double[] amountsOf(List<Ev> before, List<Ev> batch) {
