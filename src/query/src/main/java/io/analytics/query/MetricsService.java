@@ -18,8 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -39,6 +41,9 @@ public final class MetricsService {
 
     /** Every partition's progress and the stream's watermark over them. */
     public record Status(List<MetricPartition.Progress> partitions, long watermark, Duration idleTimeout) {}
+
+    /** Tries per partition and question, sharing the ask timeout. */
+    private static final int ATTEMPTS = 3;
 
     private static final Set<Metric> BATCH_METRICS =
             EnumSet.of(Metric.EVENTS, Metric.ORDERS, Metric.REVENUE, Metric.AVG_ORDER_VALUE, Metric.UNIQUE_USERS);
@@ -101,12 +106,36 @@ public final class MetricsService {
     private <T> CompletableFuture<List<T>> askAll(Function<ActorRef<T>, MetricPartition.Command> message) {
         List<CompletableFuture<T>> replies = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            replies.add(sharding.entityRefFor(MetricPartition.TYPE_KEY, Integer.toString(p))
-                    .ask(message::apply, askTimeout)
-                    .toCompletableFuture());
+            replies.add(ask(Integer.toString(p), message, ATTEMPTS));
         }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
+    }
+
+    /**
+     * Asks one partition, and asks again when it does not answer within its share of the ask timeout:
+     * sharding drops the messages it buffered for a shard while the shard is handed off to another node
+     * (a node joining), and these questions only read, so asking twice is harmless.
+     */
+    private <T> CompletableFuture<T> ask(String partition, Function<ActorRef<T>, MetricPartition.Command> message, int attempts) {
+        return sharding.entityRefFor(MetricPartition.TYPE_KEY, partition)
+                .ask(message::apply, askTimeout.dividedBy(ATTEMPTS))
+                .toCompletableFuture()
+                .handle((reply, failure) -> {
+                    if (failure == null) {
+                        return CompletableFuture.completedFuture(reply);
+                    }
+                    if (attempts > 1 && isTimeout(failure)) {
+                        return ask(partition, message, attempts - 1);
+                    }
+                    return CompletableFuture.<T>failedFuture(failure);
+                })
+                .thenCompose(Function.identity());
+    }
+
+    private static boolean isTimeout(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+        return cause instanceof TimeoutException;
     }
 
     private static List<MetricPartition.Progress> progressOf(List<MetricPartition.Cells> live) {
