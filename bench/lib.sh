@@ -176,8 +176,8 @@ stop_server() {
 }
 
 # The EXIT trap: SIGTERM to the children named in CLEANUP_PID_VARS, stops the server, deletes DATA_DIR, runs
-# cleanup_hook (if the script defines one), then deletes WORK on success when work_disposable says so, else
-# says where it is ("$BENCH_NAME: <WORK_KEPT_WHAT> kept in $WORK").
+# cleanup_hook (if the script defines one), then deletes WORK on success when work_disposable says so and
+# BENCH_KEEP_WORK is not 1, else says where it is ("$BENCH_NAME: <WORK_KEPT_WHAT> kept in $WORK").
 cleanup() {
     local rc=$? v
     trap - EXIT INT TERM
@@ -190,7 +190,7 @@ cleanup() {
     [[ -n "$DATA_DIR" ]] && rm -rf "$DATA_DIR"
     if declare -F cleanup_hook > /dev/null; then cleanup_hook || true; fi
     if [[ -n "$WORK" ]]; then
-        if ((rc == 0)) && work_disposable; then
+        if ((rc == 0)) && [[ "${BENCH_KEEP_WORK:-0}" != 1 ]] && work_disposable; then
             rm -rf "$WORK"
         else
             echo "$BENCH_NAME: $WORK_KEPT_WHAT kept in $WORK" >&2

@@ -32,17 +32,23 @@ import org.HdrHistogram.Histogram;
 /**
  * Benchmark of the live hub against a running platform (bench/hub.sh starts one):
  * <ol>
- *   <li><b>latency</b>: while the load generator runs at {@code --rate}, a probe event is posted every
+ *   <li><b>latency</b> (measured second): while the load generator runs at {@code --rate} ({@code half}, the
+ *   default: half the median rate the runs without subscribers below sustained), a probe event is posted every
  *   100 ms and a WebSocket subscriber watches a series counting probes; the time from each probe's
  *   202 to the update that includes it is recorded (p50, p99, max);</li>
  *   <li><b>subscribers</b>: the load generator at {@code --saturate-rate} with no subscriber and with
  *   {@code --subscribers} WebSocket clients (each on four dashboard series; {@link HubSubscribers}), in
- *   alternating order; the end-to-end throughput of both is compared. With {@code --server-pid}, the server's and this
+ *   alternating order; the end-to-end throughput of both is compared (measured first). With {@code --server-pid}, the server's and this
  *   JVM's CPU time of both are compared too: on a machine busy with other work the throughput varies
  *   with the neighbours, the server's CPU time per event much less.</li>
  * </ol>
- * Usage: {@code HubBench --url U --api-key K --rate N --saturate-rate N --duration 30s --runs 3 --subscribers 1000
- * [--batch true] [--server-pid P --clk-tck 100] --out F}; prints a summary, writes the whole result to F.
+ * Before both, with {@code --warmup}, the load generator runs at {@code --warmup-rate} for that long, the
+ * subscribers connected for its second half: a fresh node on two cores spends its first minutes compiling
+ * (see the README), and what it measures then is mostly its JIT.
+ *
+ * <p>Usage: {@code HubBench --url U --api-key K --rate N --saturate-rate N --duration 30s --runs 3 --subscribers 1000
+ * [--batch true] [--warmup 5m --warmup-rate 8000] [--server-pid P --clk-tck 100] --out F}; prints a summary,
+ * writes the whole result to F.
  */
 public final class HubBench {
 
@@ -50,6 +56,11 @@ public final class HubBench {
     private static final String PROBE_SERIES = "{\"name\":\"probe\",\"metric\":\"events\",\"event_type\":\"" + PROBE_TYPE
             + "\",\"window\":\"1m\",\"last\":\"30m\"}";
     private static final String DASHBOARD = "[\"orders_per_minute\",\"revenue_per_minute\",\"top_products_last_hour\",\"active_users\"]";
+
+    /** What the node uses with nothing to do: cluster gossip, projections polling, the hub's idle ticks. */
+    private static final double QUIET_CORES = 0.3;
+    private static final Duration QUIET_SAMPLE = Duration.ofSeconds(2);
+    private static final Duration QUIET_MAX = Duration.ofMinutes(3);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String url;
@@ -102,20 +113,48 @@ public final class HubBench {
         result.put("duration", duration);
         result.put("runs", runs);
         result.put("batched_subscribers", batched);
-        ArrayNode latency = result.putArray("latency");
-        for (int run = 0; run < runs; run++) {
-            latency.add(bench.latency(Double.parseDouble(flags.getOrDefault("rate", "35000")), duration));
+        int subscriberCount = Integer.parseInt(flags.getOrDefault("subscribers", "1000"));
+        String warmup = flags.getOrDefault("warmup", "0s");
+        if (Options.parseDuration("warmup", warmup, 0, Long.MAX_VALUE / 4) > 0) {
+            result.set("warmup", bench.warmup(flags.getOrDefault("warmup-rate", "8000"), warmup, subscriberCount, batched));
         }
         ArrayNode subscribers = result.putArray("subscribers");
+        for (int run = 0; run < runs && subscriberCount > 0; run++) {
+            subscribers.add(bench.subscriberImpact(flags.getOrDefault("saturate-rate", "75000"), duration, subscriberCount,
+                    run % 2 == 1, batched));
+        }
+        String rateFlag = flags.getOrDefault("rate", "half");
+        if ("half".equals(rateFlag) && subscribers.isEmpty()) {
+            throw new IllegalArgumentException("--rate half takes half the rate of the runs with and without subscribers;"
+                    + " with --subscribers 0 give --rate N");
+        }
+        double rate = "half".equals(rateFlag) ? halfTheSustainedRate(subscribers) : Double.parseDouble(rateFlag);
+        ArrayNode latency = result.putArray("latency");
         for (int run = 0; run < runs; run++) {
-            subscribers.add(bench.subscriberImpact(flags.getOrDefault("saturate-rate", "75000"), duration,
-                    Integer.parseInt(flags.getOrDefault("subscribers", "1000")), run % 2 == 1, batched));
+            latency.add(bench.latency(rate, duration));
         }
         Files.writeString(Path.of(flags.getOrDefault("out", "hub-bench.json")), BenchUtil.MAPPER.writeValueAsString(result));
         printSummary(result);
     }
 
+    /** Half the median end-to-end rate the runs without subscribers sustained, rounded down to a hundred. */
+    private static double halfTheSustainedRate(ArrayNode runs) {
+        double[] rates = new double[runs.size()];
+        for (int i = 0; i < rates.length; i++) {
+            rates[i] = runs.get(i).at("/without_subscribers/e2e_events_per_s").asDouble();
+        }
+        java.util.Arrays.sort(rates);
+        double median = rates.length % 2 == 1 ? rates[rates.length / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+        return Math.max(100, Math.floor(median / 200) * 100);
+    }
+
     private static void printSummary(ObjectNode result) {
+        if (result.has("warmup")) {
+            JsonNode warmup = result.get("warmup");
+            System.out.printf(java.util.Locale.ROOT, "warm-up of %s: e2e %.0f events/s, then %.0f with subscribers%n",
+                    warmup.get("duration").asText(), warmup.at("/without_subscribers/e2e_events_per_s").asDouble(),
+                    warmup.at("/with_subscribers/e2e_events_per_s").asDouble());
+        }
         for (JsonNode run : result.get("latency")) {
             System.out.printf(java.util.Locale.ROOT, "latency at %.0f events/s (loadgen e2e %.0f/s): accepted -> visible p50 %s ms, p99 %s ms,"
                     + " max %s ms (%d of %d probes seen)%n", run.get("target_rate").asDouble(),
@@ -131,9 +170,28 @@ public final class HubBench {
         }
     }
 
+    /**
+     * The load generator at {@code rate} for {@code duration} in two halves, the second with the
+     * subscribers connected, so that both the pipeline and the hub's delivery are compiled before anything
+     * is measured.
+     */
+    private ObjectNode warmup(String rate, String duration, int count, boolean batched) throws Exception {
+        long millis = Options.parseDuration("warmup", duration, 1, Long.MAX_VALUE / 4);
+        String half = Math.max(1, millis / 2000) + "s";
+        System.out.printf("warming up: %s at %s events/s, the second half with %d subscribers%n", duration, rate, count);
+        ObjectNode r = BenchUtil.MAPPER.createObjectNode();
+        r.put("duration", duration);
+        r.set("without_subscribers", measured(rate, half));
+        r.set("with_subscribers", count > 0 ? withSubscribers(rate, half, count, batched) : measured(rate, half));
+        return r;
+    }
+
     /** Accepted → visible to a WebSocket subscriber, while the load generator runs at {@code rate}. */
     private ObjectNode latency(double rate, String duration) throws Exception {
+        awaitQuietServer();
         List<Long> acceptedAt = Collections.synchronizedList(new ArrayList<>());
+        List<Long> acceptedWallMs = Collections.synchronizedList(new ArrayList<>());
+        List<Long> latencyMicros = Collections.synchronizedList(new ArrayList<>());
         Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
         AtomicLong baseline = new AtomicLong(-1);
         AtomicLong seen = new AtomicLong();
@@ -151,7 +209,9 @@ public final class HubBench {
             long visible = total - baseline.get();
             synchronized (histogram) {
                 while (seen.get() < visible && seen.get() < acceptedAt.size()) {
-                    histogram.recordValue(Math.max(0, (now - acceptedAt.get((int) seen.getAndIncrement())) / 1000));
+                    long micros = Math.max(0, (now - acceptedAt.get((int) seen.getAndIncrement())) / 1000);
+                    histogram.recordValue(micros);
+                    latencyMicros.add(micros);
                 }
             }
         });
@@ -168,6 +228,7 @@ public final class HubBench {
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 202) {
                 acceptedAt.add(System.nanoTime());
+                acceptedWallMs.add(System.currentTimeMillis());
             }
             Thread.sleep(100);
         }
@@ -180,6 +241,11 @@ public final class HubBench {
         r.put("target_rate", rate);
         r.set("loadgen", summary(load.join()));
         r.put("probes_accepted", acceptedAt.size());
+        ArrayNode slowest = r.putArray("slowest_probes");
+        java.util.stream.IntStream.range(0, latencyMicros.size()).boxed()
+                .sorted((a, b) -> Long.compare(latencyMicros.get(b), latencyMicros.get(a))).limit(10)
+                .forEach(i -> slowest.addObject().put("accepted_at", Instant.ofEpochMilli(acceptedWallMs.get(i)).toString())
+                        .put("ms", latencyMicros.get(i) / 1000));
         r.put("probes_seen", seen.get());
         synchronized (histogram) {
             putMs(r, "p50_ms", histogram, 50);
@@ -219,6 +285,7 @@ public final class HubBench {
      * event), {@code bench_cpu_s}.
      */
     private ObjectNode measured(String rate, String duration) throws Exception {
+        awaitQuietServer();
         Long server0 = serverCpu.nanos();
         long own0 = ownCpuNanos();
         long started = System.nanoTime();
@@ -234,6 +301,24 @@ public final class HubBench {
             summary.put("server_cpu_ms_per_1k_events", round(cpuMs / (events / 1000), 2));
         }
         return summary;
+    }
+
+    /**
+     * Waits until the server uses less than {@link #QUIET_CORES} over {@link #QUIET_SAMPLE}, for at most
+     * {@link #QUIET_MAX}: after a saturating run the journeys and archiver consumer groups, which no metric
+     * waits for, catch up for a minute or more, and would take their CPU from the next run.
+     */
+    private void awaitQuietServer() throws InterruptedException {
+        long deadline = System.nanoTime() + QUIET_MAX.toNanos();
+        while (System.nanoTime() < deadline) {
+            Long before = serverCpu.nanos();
+            Thread.sleep(QUIET_SAMPLE.toMillis());
+            Long after = serverCpu.nanos();
+            if (before == null || after == null || (after - before) < QUIET_CORES * QUIET_SAMPLE.toNanos()) {
+                return;
+            }
+        }
+        System.out.printf("the server was still busy after %d s; measuring anyway%n", QUIET_MAX.toSeconds());
     }
 
     /** @param batched whether the subscribers ask for a tick's updates in one message, as the dashboard page does */
