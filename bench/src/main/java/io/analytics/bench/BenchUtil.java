@@ -231,10 +231,15 @@ final class BenchUtil {
             m.putNull(field);
             return;
         }
-        values.sort(Double::compare);
-        int n = values.size();
-        double median = n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
-        m.put(field, Math.round(median * scale) / scale);
+        m.put(field, Math.round(median(values) * scale) / scale);
+    }
+
+    /** The median of a non-empty list; the mean of the middle two for an even count. */
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     // ------------------------------------------------------------------ numbers

@@ -125,7 +125,7 @@ public final class HubBench {
         }
         String rateFlag = flags.getOrDefault("rate", "half");
         if ("half".equals(rateFlag) && subscribers.isEmpty()) {
-            throw new IllegalArgumentException("--rate half takes half the rate of the runs with and without subscribers;"
+            throw new IllegalArgumentException("--rate half takes half the rate the runs without subscribers sustained;"
                     + " with --subscribers 0 give --rate N");
         }
         double rate = "half".equals(rateFlag) ? halfTheSustainedRate(subscribers) : Double.parseDouble(rateFlag);
@@ -139,13 +139,9 @@ public final class HubBench {
 
     /** Half the median end-to-end rate the runs without subscribers sustained, rounded down to a hundred. */
     private static double halfTheSustainedRate(ArrayNode runs) {
-        double[] rates = new double[runs.size()];
-        for (int i = 0; i < rates.length; i++) {
-            rates[i] = runs.get(i).at("/without_subscribers/e2e_events_per_s").asDouble();
-        }
-        java.util.Arrays.sort(rates);
-        double median = rates.length % 2 == 1 ? rates[rates.length / 2] : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
-        return Math.max(100, Math.floor(median / 200) * 100);
+        List<Double> rates = new ArrayList<>();
+        runs.forEach(run -> rates.add(run.at("/without_subscribers/e2e_events_per_s").asDouble()));
+        return Math.max(100, Math.floor(BenchUtil.median(rates) / 200) * 100);
     }
 
     private static void printSummary(ObjectNode result) {
@@ -309,12 +305,15 @@ public final class HubBench {
      * waits for, catch up for a minute or more, and would take their CPU from the next run.
      */
     private void awaitQuietServer() throws InterruptedException {
+        if (serverCpu.nanos() == null) {
+            return;
+        }
         long deadline = System.nanoTime() + QUIET_MAX.toNanos();
         while (System.nanoTime() < deadline) {
             Long before = serverCpu.nanos();
             Thread.sleep(QUIET_SAMPLE.toMillis());
             Long after = serverCpu.nanos();
-            if (before == null || after == null || (after - before) < QUIET_CORES * QUIET_SAMPLE.toNanos()) {
+            if (before == null || after == null || after - before < QUIET_CORES * QUIET_SAMPLE.toNanos()) {
                 return;
             }
         }
