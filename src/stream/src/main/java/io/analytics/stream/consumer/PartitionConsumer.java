@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -64,6 +65,11 @@ public final class PartitionConsumer implements ConsumerProgress {
     private static final Duration STOP_DRAIN = Duration.ofSeconds(2);
     /** Short, so that a partition whose entity moved after a node failed resumes within a second of the move. */
     private static final Duration POSITION_ASK_TIMEOUT = Duration.ofSeconds(1);
+    /** Far longer than an entity takes to apply a batch, even behind a busy journal; see {@link #askRepeatedly}. */
+    private static final Duration APPLY_ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a partition may go without a stream once positioned; see {@link StreamlessPartitions}. */
+    private static final Duration STREAM_START_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration STREAMLESS_CHECK_EVERY = Duration.ofSeconds(1);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
@@ -89,6 +95,9 @@ public final class PartitionConsumer implements ConsumerProgress {
     private final AtomicReference<Consumer.DrainingControl<Done>> control = new AtomicReference<>();
     /** Ends every partition's stream at once; each still hands its last batch to its entity. */
     private final AtomicReference<SharedKillSwitch> partitionStreams = new AtomicReference<>();
+    /** Fails the consumer's own stream, which then restarts, whether or not any partition has a stream to fail. */
+    private final AtomicReference<SharedKillSwitch> consumerStream = new AtomicReference<>();
+    private final StreamlessPartitions streamless = new StreamlessPartitions(STREAM_START_DEADLINE);
     private volatile boolean stopping;
     private final Set<CompletableFuture<Done>> running = ConcurrentHashMap.newKeySet();
     private final AtomicLong malformedRecords = new AtomicLong();
@@ -111,6 +120,7 @@ public final class PartitionConsumer implements ConsumerProgress {
         PartitionConsumer consumer = new PartitionConsumer(system, sharding, settings, registry);
         consumer.run();
         consumer.restartWhenADownedNodeIsRemoved();
+        consumer.restartWhenAPartitionGetsNoStream();
         return consumer;
     }
 
@@ -123,11 +133,33 @@ public final class PartitionConsumer implements ConsumerProgress {
         ActorRef<ClusterEvent.MemberRemoved> watcher = system.systemActorOf(Behaviors.receiveMessage(removed -> {
             if (removed.previousStatus() == MemberStatus.down() && !stopping) {
                 log.info("Node {} was downed and removed; restarting the partition streams", removed.member().address());
-                partitionStreams.get().abort(new IllegalStateException("node " + removed.member().address() + " removed"));
+                restart("node " + removed.member().address() + " removed");
             }
             return Behaviors.same();
         }), "partition-consumer-membership", Props.empty());
         Cluster.get(system).subscriptions().tell(Subscribe.create(watcher, ClusterEvent.MemberRemoved.class));
+    }
+
+    /** The consumer restarts, and resumes from what the entities applied, when a partition it owns is not being read. */
+    private void restartWhenAPartitionGetsNoStream() {
+        system.scheduler().scheduleWithFixedDelay(STREAMLESS_CHECK_EVERY, STREAMLESS_CHECK_EVERY, () -> {
+            Set<Integer> lost;
+            synchronized (streamless) {
+                lost = streamless.overdue(System.nanoTime());
+            }
+            if (!lost.isEmpty() && !stopping) {
+                log.warn("Partitions {} of {} were assigned to this node and positioned more than {} ago, but the Kafka"
+                        + " source started no stream for them; restarting the consumer", lost, settings.topic(), STREAM_START_DEADLINE);
+                restart("partitions " + lost + " got no stream");
+            }
+        }, system.executionContext());
+    }
+
+    /** Fails every stream of the current consumer; {@link #run()} then starts a new one. */
+    private void restart(String reason) {
+        IllegalStateException cause = new IllegalStateException(reason);
+        partitionStreams.get().abort(cause);
+        consumerStream.get().abort(cause);
     }
 
     @Override
@@ -200,8 +232,13 @@ public final class PartitionConsumer implements ConsumerProgress {
      */
     private void run() {
         partitionStreams.set(KillSwitches.shared("partition-streams"));
+        consumerStream.set(KillSwitches.shared("consumer-stream"));
+        synchronized (streamless) {
+            streamless.restarted();
+        }
         Consumer.DrainingControl<Done> running = Consumer.plainPartitionedManualOffsetSource(
-                        consumerSettings(), Subscriptions.topics(settings.topic()), this::positionsOf)
+                        consumerSettings(), Subscriptions.topics(settings.topic()), this::positionsOf, this::revoked)
+                .via(consumerStream.get().flow())
                 .mapAsyncUnordered(4096, pair -> consume(pair.first(), pair.second()))
                 .toMat(Sink.ignore(), Consumer::createDrainingControl)
                 .run(system);
@@ -217,7 +254,7 @@ public final class PartitionConsumer implements ConsumerProgress {
     private CompletionStage<Map<TopicPartition, Object>> positionsOf(Set<TopicPartition> assigned) {
         Map<TopicPartition, Object> offsets = new ConcurrentHashMap<>();
         CompletableFuture<?>[] asks = assigned.stream()
-                .map(tp -> position(tp.partition(), (int) Math.max(1, settings.askTimeout().dividedBy(POSITION_ASK_TIMEOUT)))
+                .map(tp -> askRepeatedly(tp.partition(), MetricPartition.GetPosition::new, POSITION_ASK_TIMEOUT)
                         .thenAccept(position -> {
                             resumePositions.put(tp.partition(), position);
                             offsets.put(tp, position.lastOffset() + 1);
@@ -227,19 +264,40 @@ public final class PartitionConsumer implements ConsumerProgress {
                 .toArray(CompletableFuture[]::new);
         return CompletableFuture.allOf(asks).thenApply(done -> {
             log.info("Resuming partitions of {} at {}", settings.topic(), new HashMap<>(offsets));
+            synchronized (streamless) {
+                streamless.positioned(offsets.keySet().stream().map(TopicPartition::partition).toList(), System.nanoTime());
+            }
             return offsets;
         });
     }
 
+    private void revoked(Set<TopicPartition> revoked) {
+        synchronized (streamless) {
+            streamless.revoked(revoked.stream().map(TopicPartition::partition).toList());
+        }
+    }
+
     /**
-     * The entity's position, asked again after {@link #POSITION_ASK_TIMEOUT} up to {@code attempts} times: an
-     * ask sent while the entity's node is being removed is lost, and the partition would wait for the whole
-     * ask timeout. Asking for the position changes nothing, so asking twice is harmless.
+     * Asks the partition's entity, and again each time {@code attemptTimeout} passes without an answer, for
+     * at most the ask timeout in all. A message can be lost on its way without anyone failing: sent while
+     * the entity's node is being removed, or buffered by sharding for a shard being handed off (a node
+     * joining or leaving), which drops it. The partition would then stand still for the whole ask timeout.
+     * Only for commands that are harmless twice: asking for the position changes nothing, and an entity
+     * applies a batch once and acknowledges its copy as applied.
      */
-    private CompletableFuture<MetricPartition.Position> position(int partition, int attempts) {
-        return entity(partition).<MetricPartition.Position>ask(MetricPartition.GetPosition::new, POSITION_ASK_TIMEOUT)
+    private <T> CompletableFuture<T> askRepeatedly(int partition,
+            Function<org.apache.pekko.actor.typed.ActorRef<T>, MetricPartition.Command> command, Duration attemptTimeout) {
+        Duration each = attemptTimeout.compareTo(settings.askTimeout()) < 0 ? attemptTimeout : settings.askTimeout();
+        return askRepeatedly(partition, command, each, (int) Math.max(1, settings.askTimeout().dividedBy(each)));
+    }
+
+    private <T> CompletableFuture<T> askRepeatedly(int partition,
+            Function<org.apache.pekko.actor.typed.ActorRef<T>, MetricPartition.Command> command, Duration each, int attempts) {
+        return entity(partition).ask(command::apply, each)
                 .toCompletableFuture()
-                .exceptionallyCompose(failure -> attempts > 1 ? position(partition, attempts - 1) : CompletableFuture.failedFuture(failure));
+                .exceptionallyCompose(failure -> attempts > 1
+                        ? askRepeatedly(partition, command, each, attempts - 1)
+                        : CompletableFuture.failedFuture(failure));
     }
 
     private CompletionStage<Done> consume(TopicPartition tp, Source<ConsumerRecord<byte[], byte[]>, NotUsed> records) {
@@ -247,6 +305,9 @@ public final class PartitionConsumer implements ConsumerProgress {
         MetricPartition.Position resumed = resumePositions.get(partition);
         if (resumed == null) {
             throw new IllegalStateException("partition " + partition + " was handed over without a resume position");
+        }
+        synchronized (streamless) {
+            streamless.started(partition);
         }
         Batcher batcher = new Batcher(resumed.lastOffset() + 1,
                 new Watermark(resumed.watermark().maxEventTime(), settings.allowedLateness().toMillis()));
@@ -257,7 +318,7 @@ public final class PartitionConsumer implements ConsumerProgress {
                 .async()
                 .mapAsync(1, batch -> {
                     long sent = System.nanoTime();
-                    return entity(partition).ask(batch::command, settings.askTimeout()).thenApply(reply -> {
+                    return askRepeatedly(partition, batch::command, APPLY_ATTEMPT_TIMEOUT).thenApply(reply -> {
                         applied(partition, batch, reply, sent);
                         return reply;
                     });
@@ -266,6 +327,9 @@ public final class PartitionConsumer implements ConsumerProgress {
                 .toCompletableFuture();
         running.add(done);
         done.whenComplete((d, e) -> {
+            synchronized (streamless) {
+                streamless.ended(partition);
+            }
             running.remove(done);
             nextOffsets.remove(partition);
             meters.released(partition);
@@ -300,6 +364,8 @@ public final class PartitionConsumer implements ConsumerProgress {
     private final class Batcher {
         private Watermark watermark;
         private long lastOffset = -1;
+        /** Whether the last record delivered was one read before, so a run of them is logged once. */
+        private boolean redelivering;
         /** Where the next batch goes on from: the resume position, then one past the previous batch. */
         private long continueFrom;
 
@@ -313,8 +379,11 @@ public final class PartitionConsumer implements ConsumerProgress {
          * than {@code maxBatchCells} cells: a command must fit into one remote message when its entity
          * lives on another node.
          */
-        List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> records) {
-            checkAscending(records);
+        List<Batch> aggregate(List<ConsumerRecord<byte[], byte[]>> delivered) {
+            List<ConsumerRecord<byte[], byte[]>> records = unseen(delivered);
+            if (records.isEmpty()) {
+                return List.of();
+            }
             List<Batch> batches = new ArrayList<>(1);
             Part part = new Part(continueFrom);
             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -332,19 +401,31 @@ public final class PartitionConsumer implements ConsumerProgress {
         }
 
         /**
-         * A batch covers the offsets from its first record to its last, so every record must come after the
-         * one before: a record delivered again (the Kafka client handing a partition's records to a new
-         * stream while the old one still takes them, around a rebalance) would be counted twice. The stream
-         * fails instead and resumes from what the entity applied.
+         * The records this stream has not read yet. A batch covers the offsets from its first record to its
+         * last, so a record delivered again would be counted twice. Around a rebalance that gives a partition
+         * back to this node, the Kafka client starts it again from an earlier offset (the group's committed
+         * one, and none is committed, so from the start) until the seek to the entity's position lands;
+         * those records were read already and are skipped. Skipping leaves no gap an entity would accept:
+         * the client reads on from where it was put, at or before the entity's position; if that position
+         * is past this stream's (another stream got there first), the entity refuses the next batch, which
+         * does not continue from it, and the consumer re-seeks.
          */
-        private void checkAscending(List<ConsumerRecord<byte[], byte[]>> records) {
+        private List<ConsumerRecord<byte[], byte[]>> unseen(List<ConsumerRecord<byte[], byte[]>> records) {
+            List<ConsumerRecord<byte[], byte[]>> unseen = new ArrayList<>(records.size());
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                if (record.offset() <= lastOffset) {
-                    throw new IllegalStateException("partition " + record.partition() + ": offset " + record.offset()
-                            + " delivered after " + lastOffset + "; re-seeking");
+                if (record.offset() > lastOffset) {
+                    unseen.add(record);
+                    lastOffset = record.offset();
+                    redelivering = false;
+                    continue;
                 }
-                lastOffset = record.offset();
+                if (!redelivering) {
+                    log.info("Partition {}: the Kafka client delivered offset {} again after {}; skipping what was read",
+                            record.partition(), record.offset(), lastOffset);
+                }
+                redelivering = true;
             }
+            return unseen;
         }
 
         /** The records of one command: the offsets from {@code from} on, starting at the watermark so far. */
