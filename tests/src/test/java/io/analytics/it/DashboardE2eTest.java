@@ -61,6 +61,8 @@ class DashboardE2eTest {
                     browser.command("sent");
                     JsonNode updated = browser.await(line -> event("updated").test(line) && line.get("round").asInt() == r,
                             Duration.ofSeconds(10), "charts and table show the marker, round " + round);
+                    System.out.printf("[dashboard] round %d: charts and table showed the marker %d ms after it was accepted%n",
+                            round, updated.get("millis").asLong());
                     assertThat(updated.get("millis").asLong()).as("update within 2 s").isLessThanOrEqualTo(2000);
                     assertThat(updated.at("/after/top").asText()).isNotEmpty();
                 }

@@ -8,6 +8,8 @@ import java.util.List;
 /** The {@code analytics.hub} section of the configuration, typed. Reading it fails fast on a bad value. */
 public record HubSettings(
         Duration tick,
+        Duration busyTick,
+        double busyCpu,
         Duration funnelEvery,
         int clientMaxNotices,
         int clientMaxSeries,
@@ -18,6 +20,12 @@ public record HubSettings(
         List<Config> alerts) {
 
     public HubSettings {
+        if (busyTick.compareTo(tick) < 0) {
+            throw new IllegalArgumentException("analytics.hub.busy-tick (" + busyTick + ") must be at least tick (" + tick + ")");
+        }
+        if (!(busyCpu > 0 && busyCpu <= 1)) {
+            throw new IllegalArgumentException("analytics.hub.busy-cpu must be a share of the CPUs, over 0 and at most 1: " + busyCpu);
+        }
         if (clientMaxSeries < 1 || topLimit < 1) {
             throw new IllegalArgumentException("analytics.hub: client limits and top-limit must be at least 1");
         }
@@ -28,6 +36,8 @@ public record HubSettings(
         Config c = root.getConfig("analytics.hub");
         return new HubSettings(
                 c.getDuration("tick"),
+                c.getDuration("busy-tick"),
+                c.getDouble("busy-cpu"),
                 c.getDuration("funnel-every"),
                 c.getInt("client.max-notices"),
                 c.getInt("client.max-series"),

@@ -9,6 +9,7 @@ import io.analytics.core.project.ProjectDirectory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -53,8 +55,21 @@ public final class LiveHub extends AllDirectives {
         this.catalog = new SeriesCatalog(settings, dimensions, funnels.isPresent());
         this.materializer = Materializer.matFromSystem(system);
         // Without a funnel source the catalog offers no funnel series, so the registry never asks for one.
-        this.registry = system.systemActorOf(LiveSeries.create(metrics, funnels.orElse(null), settings.tick(), clock, dropped),
+        this.registry = system.systemActorOf(LiveSeries.create(metrics, funnels.orElse(null), settings.tick(),
+                        new TickPace(settings.tick(), settings.busyTick(), settings.busyCpu()), cpuLoad(), clock, dropped),
                 "live-series", Props.empty());
+    }
+
+    /**
+     * The share of the machine's CPUs busy since the last reading, or of the container's when the JVM runs
+     * in one: the whole machine, not this process, because a node shares it with its broker and
+     * database in the embedded set-up, and what the hub must not take is CPU the pipeline needs.
+     */
+    private static DoubleSupplier cpuLoad() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os::getCpuLoad;
+        }
+        return () -> -1;
     }
 
     /**
@@ -102,7 +117,8 @@ public final class LiveHub extends AllDirectives {
         return statistics().thenApply(stats -> json(StatusCodes.OK, LiveJson.JSON.createObjectNode()
                 .put("clients", stats.clients())
                 .put("series", stats.series())
-                .put("dropped_updates", stats.droppedUpdates())));
+                .put("dropped_updates", stats.droppedUpdates())
+                .put("busy", stats.busy())));
     }
 
     HubSettings settings() {

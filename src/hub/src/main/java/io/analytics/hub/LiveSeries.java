@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -29,6 +30,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * costs one wake-up of its connection per tick instead of one per series, and its frames leave
  * back to back, so the socket writes them together. Evaluations outside the tick's rhythm (a first
  * subscriber's, a paced series') are handed over as soon as they answer.
+ *
+ * <p>While the node's CPUs are busy, a round starts only every busy tick ({@link TickPace}): the
+ * dashboards update less often rather than take throughput from the pipeline.
  */
 public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
@@ -42,8 +46,11 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     public record GetStats(ActorRef<Stats> replyTo) implements Command {}
 
-    /** {@code clients} connected with at least one subscription, {@code series} evaluated per tick. */
-    public record Stats(int clients, int series, long droppedUpdates) {}
+    /**
+     * {@code clients} connected with at least one subscription, {@code series} evaluated per round;
+     * {@code busy}: rounds are at the busy pace because the node's CPUs are.
+     */
+    public record Stats(int clients, int series, long droppedUpdates, boolean busy) {}
 
     private enum Tick implements Command { INSTANCE }
 
@@ -92,6 +99,8 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private final SeriesEvaluator evaluator;
+    private final TickPace pace;
+    private final DoubleSupplier cpuLoad;
     private final Clock clock;
     private final LongAdder dropped;
     private final Map<Key, Series> series = new HashMap<>();
@@ -102,19 +111,26 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private int roundOutstanding;
     private final Map<Series, LiveUpdate> roundChanges = new LinkedHashMap<>();
 
-    private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, Clock clock, LongAdder dropped) {
+    private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, TickPace pace, DoubleSupplier cpuLoad,
+            Clock clock, LongAdder dropped) {
         super(context);
         this.evaluator = evaluator;
+        this.pace = pace;
+        this.cpuLoad = cpuLoad;
         this.clock = clock;
         this.dropped = dropped;
     }
 
-    /** @param dropped counts every update a client did not get (superseded or overflowed) */
-    public static Behavior<Command> create(MetricSource metrics, FunnelSource funnels, Duration tick, Clock clock,
-            LongAdder dropped) {
+    /**
+     * @param pace which ticks start a round; {@code tick} must be the one it was made with
+     * @param cpuLoad the share of the CPUs busy since the last call (0–1, negative when unknown), read every tick
+     * @param dropped counts every update a client did not get (superseded or overflowed)
+     */
+    static Behavior<Command> create(MetricSource metrics, FunnelSource funnels, Duration tick, TickPace pace,
+            DoubleSupplier cpuLoad, Clock clock, LongAdder dropped) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
-            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), clock, dropped);
+            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), pace, cpuLoad, clock, dropped);
         }));
     }
 
@@ -182,9 +198,12 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     private Behavior<Command> onTick() {
         flushRound();
+        long now = clock.millis();
+        if (!pace.startRound(now, cpuLoad.getAsDouble())) {
+            return this;
+        }
         round++;
         roundOutstanding = 0;
-        long now = clock.millis();
         series.forEach((key, target) -> {
             if (now >= target.due && evaluate(key, target, pace(key.spec()).isZero() ? round : OFF_ROUND)) {
                 roundOutstanding++;
@@ -299,7 +318,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
-        get.replyTo().tell(new Stats(clients.size(), series.size(), dropped.sum()));
+        get.replyTo().tell(new Stats(clients.size(), series.size(), dropped.sum(), pace.busy()));
         return this;
     }
 }

@@ -4,7 +4,8 @@
  * SignalR JSON hub protocol ({@code /hubs/metrics}), and the dashboard page at {@code /}.
  *
  * <p><b>Where values come from.</b> Each node runs one {@link io.analytics.hub.LiveSeries} registry.
- * Every tick (250 ms by default) it evaluates each distinct subscribed series of each project once,
+ * Every tick (250 ms by default; if configured, less often while the machine's CPUs are busy, see
+ * {@link io.analytics.hub.TickPace}) it evaluates each distinct subscribed series of each project once,
  * as metric queries through the query module's {@code MetricsService}, which asks every partition
  * entity of the cluster (wherever Cluster Sharding placed it) and reads the closed-window read model.
  * The value is diffed against the previous tick's, and the change (a late event shows up as a changed

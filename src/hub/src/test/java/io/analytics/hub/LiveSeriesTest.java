@@ -31,7 +31,8 @@ class LiveSeriesTest {
     final ActorRef<LiveSeries.Command> registry = system.systemActorOf(LiveSeries.create(
             query -> CompletableFuture.completedFuture(List.of(new MetricSeries(null,
                     List.of(new MetricSeries.Point(0, evaluations.incrementAndGet(), 1))))),
-            null, Duration.ofMillis(50), Clock.systemUTC(), dropped), "live-series", org.apache.pekko.actor.typed.Props.empty());
+            null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(50), 1), () -> 0,
+            Clock.systemUTC(), dropped), "live-series", org.apache.pekko.actor.typed.Props.empty());
 
     @AfterEach
     void stop() {
@@ -71,6 +72,39 @@ class LiveSeriesTest {
         client.refuse.set(false);
         Outgoing.Batch after = client.nextBatch();
         assertThat(after.updates()).hasSize(3).allMatch(LiveUpdate::isSnapshot);
+    }
+
+    @Test
+    void whileTheCpusAreBusyRoundsStartOnlyEveryBusyTick() throws Exception {
+        AtomicLong load = new AtomicLong();
+        ActorRef<LiveSeries.Command> paced = system.systemActorOf(LiveSeries.create(
+                query -> CompletableFuture.completedFuture(List.of(new MetricSeries(null,
+                        List.of(new MetricSeries.Point(0, evaluations.incrementAndGet(), 1))))),
+                null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(500), 0.85),
+                () -> load.get() / 100.0, Clock.systemUTC(), dropped), "paced", org.apache.pekko.actor.typed.Props.empty());
+        RecordingClient client = new RecordingClient("paced");
+        SPECS.forEach(spec -> paced.tell(new LiveSeries.Subscribe(client, "p", spec)));
+        client.nextBatch();
+
+        int idle = batchesWithin(client, Duration.ofSeconds(1));
+        load.set(100);
+        batchesWithin(client, Duration.ofMillis(500));
+        int busy = batchesWithin(client, Duration.ofSeconds(2));
+
+        assertThat(idle).as("rounds in 1 s at a 50 ms tick").isGreaterThan(10);
+        assertThat(busy).as("rounds in 2 s at a 500 ms busy tick").isBetween(2, 5);
+    }
+
+    /** How many batches the client is offered within {@code span}. */
+    private static int batchesWithin(RecordingClient client, Duration span) throws InterruptedException {
+        long end = System.nanoTime() + span.toNanos();
+        int batches = 0;
+        for (long left = span.toNanos(); left > 0; left = end - System.nanoTime()) {
+            if (client.offered.poll(left, TimeUnit.NANOSECONDS) instanceof Outgoing.Batch) {
+                batches++;
+            }
+        }
+        return batches;
     }
 
     private static SeriesSpec.Timeline spec(String name) {
