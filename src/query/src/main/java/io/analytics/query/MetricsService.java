@@ -43,7 +43,8 @@ public final class MetricsService {
     public record Status(List<MetricPartition.Progress> partitions, long watermark, Duration idleTimeout) {}
 
     /** Tries per partition and question, sharing the ask timeout. */
-    private static final int ATTEMPTS = 3;
+    /** Far longer than a partition takes to answer a query; a lost question is asked again after it. */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
 
     private static final Set<Metric> BATCH_METRICS =
             EnumSet.of(Metric.EVENTS, Metric.ORDERS, Metric.REVENUE, Metric.AVG_ORDER_VALUE, Metric.UNIQUE_USERS);
@@ -106,20 +107,29 @@ public final class MetricsService {
     private <T> CompletableFuture<List<T>> askAll(Function<ActorRef<T>, MetricPartition.Command> message) {
         List<CompletableFuture<T>> replies = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
-            replies.add(ask(Integer.toString(p), message, ATTEMPTS));
+            replies.add(ask(Integer.toString(p), message, attempts()));
         }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> replies.stream().map(CompletableFuture::join).toList());
     }
 
     /**
-     * Asks one partition, and asks again when it does not answer within its share of the ask timeout:
-     * sharding drops the messages it buffered for a shard while the shard is handed off to another node
-     * (a node joining), and these questions only read, so asking twice is harmless.
+     * Asks one partition, and asks again when it does not answer within {@link #ATTEMPT_TIMEOUT}, for at
+     * most the ask timeout in all: sharding drops the messages it buffered for a shard while the shard is
+     * handed off to another node (a node joining), and these questions only read, so asking twice is
+     * harmless. A third of the ask timeout (10 s) was longer than a dashboard's first snapshot may take.
      */
+    private Duration attemptTimeout() {
+        return ATTEMPT_TIMEOUT.compareTo(askTimeout) < 0 ? ATTEMPT_TIMEOUT : askTimeout;
+    }
+
+    private int attempts() {
+        return (int) Math.max(1, askTimeout.dividedBy(attemptTimeout()));
+    }
+
     private <T> CompletableFuture<T> ask(String partition, Function<ActorRef<T>, MetricPartition.Command> message, int attempts) {
         return sharding.entityRefFor(MetricPartition.TYPE_KEY, partition)
-                .ask(message::apply, askTimeout.dividedBy(ATTEMPTS))
+                .ask(message::apply, attemptTimeout())
                 .toCompletableFuture()
                 .handle((reply, failure) -> {
                     if (failure == null) {
