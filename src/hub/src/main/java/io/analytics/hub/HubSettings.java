@@ -8,8 +8,9 @@ import java.util.List;
 /** The {@code analytics.hub} section of the configuration, typed. Reading it fails fast on a bad value. */
 public record HubSettings(
         Duration tick,
-        Duration busyTick,
-        double busyCpu,
+        Duration behindTick,
+        Duration behindStoreTime,
+        Duration behindDelay,
         Duration funnelEvery,
         int clientMaxNotices,
         int clientMaxSeries,
@@ -20,11 +21,12 @@ public record HubSettings(
         List<Config> alerts) {
 
     public HubSettings {
-        if (busyTick.compareTo(tick) < 0) {
-            throw new IllegalArgumentException("analytics.hub.busy-tick (" + busyTick + ") must be at least tick (" + tick + ")");
+        if (behindTick.compareTo(tick) < 0) {
+            throw new IllegalArgumentException("analytics.hub.behind-tick (" + behindTick + ") must be at least tick (" + tick + ")");
         }
-        if (!(busyCpu > 0 && busyCpu <= 1)) {
-            throw new IllegalArgumentException("analytics.hub.busy-cpu must be a share of the CPUs, over 0 and at most 1: " + busyCpu);
+        if (notPositive(behindStoreTime) || notPositive(behindDelay)) {
+            throw new IllegalArgumentException("analytics.hub.behind-store-time and behind-delay must be positive: "
+                    + behindStoreTime + ", " + behindDelay);
         }
         if (clientMaxSeries < 1 || topLimit < 1) {
             throw new IllegalArgumentException("analytics.hub: client limits and top-limit must be at least 1");
@@ -32,12 +34,17 @@ public record HubSettings(
         alerts = List.copyOf(alerts);
     }
 
+    private static boolean notPositive(Duration duration) {
+        return duration.isNegative() || duration.isZero();
+    }
+
     public static HubSettings from(Config root) {
         Config c = root.getConfig("analytics.hub");
         return new HubSettings(
                 c.getDuration("tick"),
-                c.getDuration("busy-tick"),
-                c.getDouble("busy-cpu"),
+                c.getDuration("behind-tick"),
+                c.getDuration("behind-store-time"),
+                c.getDuration("behind-delay"),
                 c.getDuration("funnel-every"),
                 c.getInt("client.max-notices"),
                 c.getInt("client.max-series"),

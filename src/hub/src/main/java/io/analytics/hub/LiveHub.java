@@ -9,7 +9,6 @@ import io.analytics.core.project.ProjectDirectory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +17,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -48,7 +47,7 @@ public final class LiveHub extends AllDirectives {
     private final LongAdder dropped = new LongAdder();
 
     private LiveHub(ActorSystem<?> system, HubSettings settings, List<String> dimensions, MetricSource metrics,
-            Optional<FunnelSource> funnels, ProjectDirectory projects, Clock clock) {
+            Optional<FunnelSource> funnels, ProjectDirectory projects, Supplier<NodeLoad> load, Clock clock) {
         this.system = system;
         this.settings = settings;
         this.projects = projects;
@@ -56,29 +55,21 @@ public final class LiveHub extends AllDirectives {
         this.materializer = Materializer.matFromSystem(system);
         // Without a funnel source the catalog offers no funnel series, so the registry never asks for one.
         this.registry = system.systemActorOf(LiveSeries.create(metrics, funnels.orElse(null), settings.tick(),
-                        new TickPace(settings.tick(), settings.busyTick(), settings.busyCpu()), cpuLoad(), clock, dropped),
+                        new TickPace(settings.tick(), settings.behindTick(), settings.behindStoreTime(), settings.behindDelay()),
+                        load, clock, dropped),
                 "live-series", Props.empty());
-    }
-
-    /**
-     * The share of the machine's CPUs busy since the last reading, or of the container's when the JVM runs
-     * in one: the whole machine, not this process, because a node shares it with its broker and
-     * database in the embedded set-up, and what the hub must not take is CPU the pipeline needs.
-     */
-    private static DoubleSupplier cpuLoad() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os::getCpuLoad;
-        }
-        return () -> -1;
     }
 
     /**
      * @param dimensions the configured pre-aggregated dimensions; must include product_id and country
      * @param funnels empty when the node records no user journeys: {@code funnel_today} then answers an error
+     * @param load how far this node is behind what it is sent; while it is over {@code analytics.hub.behind-store-time}
+     *     or {@code behind-delay} the hub slows to its behind tick
      */
     public static LiveHub start(ActorSystem<?> system, HubSettings settings, List<String> dimensions,
-            MetricSource metrics, Optional<FunnelSource> funnels, ProjectDirectory projects, Clock clock) {
-        return new LiveHub(system, settings, dimensions, metrics, funnels, projects, clock);
+            MetricSource metrics, Optional<FunnelSource> funnels, ProjectDirectory projects,
+            Supplier<NodeLoad> load, Clock clock) {
+        return new LiveHub(system, settings, dimensions, metrics, funnels, projects, load, clock);
     }
 
     public Route route() {
@@ -118,7 +109,7 @@ public final class LiveHub extends AllDirectives {
                 .put("clients", stats.clients())
                 .put("series", stats.series())
                 .put("dropped_updates", stats.droppedUpdates())
-                .put("busy", stats.busy())));
+                .put("behind", stats.behind())));
     }
 
     HubSettings settings() {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -31,8 +31,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * back to back, so the socket writes them together. Evaluations outside the tick's rhythm (a first
  * subscriber's, a paced series') are handed over as soon as they answer.
  *
- * <p>While the node's CPUs are busy, a round starts only every busy tick ({@link TickPace}): the
- * dashboards update less often rather than take throughput from the pipeline.
+ * <p>While the node is behind what it is sent, a round starts only every behind tick ({@link TickPace}):
+ * the dashboards update less often rather than take throughput from the pipeline.
  */
 public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
@@ -48,9 +48,9 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     /**
      * {@code clients} connected with at least one subscription, {@code series} evaluated per round;
-     * {@code busy}: rounds are at the busy pace because the node's CPUs are.
+     * {@code behind}: rounds are at the behind pace because the node is behind what it is sent.
      */
-    public record Stats(int clients, int series, long droppedUpdates, boolean busy) {}
+    public record Stats(int clients, int series, long droppedUpdates, boolean behind) {}
 
     private enum Tick implements Command { INSTANCE }
 
@@ -100,7 +100,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
 
     private final SeriesEvaluator evaluator;
     private final TickPace pace;
-    private final DoubleSupplier cpuLoad;
+    private final Supplier<NodeLoad> load;
     private final Clock clock;
     private final LongAdder dropped;
     private final Map<Key, Series> series = new HashMap<>();
@@ -111,26 +111,26 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private int roundOutstanding;
     private final Map<Series, LiveUpdate> roundChanges = new LinkedHashMap<>();
 
-    private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, TickPace pace, DoubleSupplier cpuLoad,
-            Clock clock, LongAdder dropped) {
+    private LiveSeries(ActorContext<Command> context, SeriesEvaluator evaluator, TickPace pace,
+            Supplier<NodeLoad> load, Clock clock, LongAdder dropped) {
         super(context);
         this.evaluator = evaluator;
         this.pace = pace;
-        this.cpuLoad = cpuLoad;
+        this.load = load;
         this.clock = clock;
         this.dropped = dropped;
     }
 
     /**
      * @param pace which ticks start a round; {@code tick} must be the one it was made with
-     * @param cpuLoad the share of the CPUs busy since the last call (0–1, negative when unknown), read every tick
+     * @param load how far the node is behind what it is sent, read every tick
      * @param dropped counts every update a client did not get (superseded or overflowed)
      */
     static Behavior<Command> create(MetricSource metrics, FunnelSource funnels, Duration tick, TickPace pace,
-            DoubleSupplier cpuLoad, Clock clock, LongAdder dropped) {
+            Supplier<NodeLoad> load, Clock clock, LongAdder dropped) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, tick);
-            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), pace, cpuLoad, clock, dropped);
+            return new LiveSeries(context, new SeriesEvaluator(metrics, funnels), pace, load, clock, dropped);
         }));
     }
 
@@ -199,7 +199,16 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     private Behavior<Command> onTick() {
         flushRound();
         long now = clock.millis();
-        if (!pace.startRound(now, cpuLoad.getAsDouble())) {
+        boolean wasBehind = pace.behind();
+        NodeLoad nodeLoad = load.get();
+        boolean starts = pace.startRound(now, nodeLoad);
+        if (pace.behind() != wasBehind) {
+            getContext().getLog().info(pace.behind()
+                    ? "the node is behind what it is sent (ingest store time {} ms, pipeline delay {} ms): live series now update at the behind pace"
+                    : "the node caught up (ingest store time {} ms, pipeline delay {} ms): live series update every tick again",
+                    nodeLoad.ingestStoreTime().toMillis(), nodeLoad.pipelineDelay().toMillis());
+        }
+        if (!starts) {
             return this;
         }
         round++;
@@ -318,7 +327,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
     }
 
     private Behavior<Command> onGetStats(GetStats get) {
-        get.replyTo().tell(new Stats(clients.size(), series.size(), dropped.sum(), pace.busy()));
+        get.replyTo().tell(new Stats(clients.size(), series.size(), dropped.sum(), pace.behind()));
         return this;
     }
 }

@@ -4,7 +4,7 @@
  * SignalR JSON hub protocol ({@code /hubs/metrics}), and the dashboard page at {@code /}.
  *
  * <p><b>Where values come from.</b> Each node runs one {@link io.analytics.hub.LiveSeries} registry.
- * Every tick (250 ms by default; if configured, less often while the machine's CPUs are busy, see
+ * Every tick (250 ms by default; every second while the node is behind what it is sent, see
  * {@link io.analytics.hub.TickPace}) it evaluates each distinct subscribed series of each project once,
  * as metric queries through the query module's {@code MetricsService}, which asks every partition
  * entity of the cluster (wherever Cluster Sharding placed it) and reads the closed-window read model.

@@ -31,7 +31,8 @@ class LiveSeriesTest {
     final ActorRef<LiveSeries.Command> registry = system.systemActorOf(LiveSeries.create(
             query -> CompletableFuture.completedFuture(List.of(new MetricSeries(null,
                     List.of(new MetricSeries.Point(0, evaluations.incrementAndGet(), 1))))),
-            null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(50), 1), () -> 0,
+            null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofSeconds(1)),
+            () -> NodeLoad.IDLE,
             Clock.systemUTC(), dropped), "live-series", org.apache.pekko.actor.typed.Props.empty());
 
     @AfterEach
@@ -75,24 +76,24 @@ class LiveSeriesTest {
     }
 
     @Test
-    void whileTheCpusAreBusyRoundsStartOnlyEveryBusyTick() throws Exception {
-        AtomicLong load = new AtomicLong();
+    void whileThePipelineIsBehindRoundsStartOnlyEveryBehindTick() throws Exception {
+        AtomicLong delayMillis = new AtomicLong();
         ActorRef<LiveSeries.Command> paced = system.systemActorOf(LiveSeries.create(
                 query -> CompletableFuture.completedFuture(List.of(new MetricSeries(null,
                         List.of(new MetricSeries.Point(0, evaluations.incrementAndGet(), 1))))),
-                null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(500), 0.85),
-                () -> load.get() / 100.0, Clock.systemUTC(), dropped), "paced", org.apache.pekko.actor.typed.Props.empty());
+                null, Duration.ofMillis(50), new TickPace(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(50), Duration.ofSeconds(1)),
+                () -> new NodeLoad(Duration.ZERO, Duration.ofMillis(delayMillis.get())), Clock.systemUTC(), dropped), "paced", org.apache.pekko.actor.typed.Props.empty());
         RecordingClient client = new RecordingClient("paced");
         SPECS.forEach(spec -> paced.tell(new LiveSeries.Subscribe(client, "p", spec)));
         client.nextBatch();
 
         int idle = batchesWithin(client, Duration.ofSeconds(1));
-        load.set(100);
+        delayMillis.set(5000);
         batchesWithin(client, Duration.ofMillis(500));
-        int busy = batchesWithin(client, Duration.ofSeconds(2));
+        int behind = batchesWithin(client, Duration.ofSeconds(2));
 
         assertThat(idle).as("rounds in 1 s at a 50 ms tick").isGreaterThan(10);
-        assertThat(busy).as("rounds in 2 s at a 500 ms busy tick").isBetween(2, 5);
+        assertThat(behind).as("rounds in 2 s at a 500 ms behind tick").isBetween(2, 5);
     }
 
     /** How many batches the client is offered within {@code span}. */

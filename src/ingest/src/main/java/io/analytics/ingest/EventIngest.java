@@ -5,6 +5,8 @@ import io.analytics.core.event.EventValidator;
 import io.analytics.ops.EventCounter;
 import io.analytics.ops.TraceIds;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -29,12 +31,22 @@ public final class EventIngest {
     public record Unavailable(int lost, int attempted) implements Outcome {}
 
     private static final Logger log = LoggerFactory.getLogger(EventIngest.class);
+    /** Weight of one request in {@link #storeTime()}: it averages over about the last 20 requests. */
+    private static final double STORE_TIME_WEIGHT = 0.05;
+    /** After this long without a request, {@link #storeTime()} is zero rather than the last one's. */
+    private static final long STORE_TIME_IDLE_AFTER_NANOS = 2_000_000_000L;
+
+    /** A moving average of store times, and when a request last updated it. */
+    private record RecentStoreTime(double averageNanos, long updatedAtNanos) {}
 
     private final AcceptedEventIds acceptedIds;
     private final EventPublisher publisher;
     private final EventCounter ingested;
     private final EventCounter rejected;
     private final EventCounter duplicateEvents;
+    private final Timer store;
+    /** Updated without a lock: a request's update lost to a concurrent one changes an average over 20 by little. */
+    private volatile RecentStoreTime recentStoreTime = new RecentStoreTime(0, Long.MIN_VALUE);
 
     public EventIngest(AcceptedEventIds acceptedIds, EventPublisher publisher, MeterRegistry registry) {
         this.acceptedIds = acceptedIds;
@@ -42,6 +54,11 @@ public final class EventIngest {
         this.ingested = new EventCounter(registry, "analytics.events.ingested", "events accepted and stored in the raw topic");
         this.rejected = new EventCounter(registry, "analytics.events.rejected", "events refused by validation");
         this.duplicateEvents = new EventCounter(registry, "analytics.events.duplicate", "events whose id the project had already sent");
+        this.store = Timer.builder("analytics.ingest.store")
+                .description("from a request's new events being handed to Kafka to Kafka acknowledging all of them")
+                .publishPercentileHistogram()
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         acceptedIds.bindTo(registry);
     }
 
@@ -65,7 +82,9 @@ public final class EventIngest {
             }
         }
         int duplicates = ids.size() - fresh.size();
+        long handedOver = System.nanoTime();
         return publisher.publish(fresh, traceId).thenApply(stored -> {
+            stored(System.nanoTime() - handedOver);
             List<String> lost = new ArrayList<>();
             for (int i = 0; i < stored.length; i++) {
                 if (!stored[i]) {
@@ -83,6 +102,28 @@ public final class EventIngest {
             }
             return new Accepted(batch, fresh.size(), duplicates);
         });
+    }
+
+    /**
+     * How long Kafka has been taking to acknowledge the events of a request (a moving average over about the
+     * last 20 requests); zero when no request came in the last 2 s. It grows when the node cannot keep up
+     * with what it is sent: its broker, or the cores it shares with the broker, fall behind.
+     */
+    public Duration storeTime() {
+        RecentStoreTime recent = recentStoreTime;
+        return stale(recent, System.nanoTime()) ? Duration.ZERO : Duration.ofNanos((long) recent.averageNanos());
+    }
+
+    private void stored(long nanos) {
+        store.record(Duration.ofNanos(nanos));
+        RecentStoreTime recent = recentStoreTime;
+        long now = System.nanoTime();
+        double average = stale(recent, now) ? nanos : recent.averageNanos() + STORE_TIME_WEIGHT * (nanos - recent.averageNanos());
+        recentStoreTime = new RecentStoreTime(average, now);
+    }
+
+    private static boolean stale(RecentStoreTime recent, long nowNanos) {
+        return recent.updatedAtNanos() == Long.MIN_VALUE || nowNanos - recent.updatedAtNanos() > STORE_TIME_IDLE_AFTER_NANOS;
     }
 
     /** The event type of a rejected event when it has a usable one, for the label of the rejection counter. */

@@ -295,7 +295,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetDropsTheOldestHourFirst() {
-        ids = new AcceptedEventIds(RETENTION, 25, clock, dir);
+        ids = new AcceptedEventIds(RETENTION, 25, clock, dir, Runnable::run);
         ids.claim("p", ids("h0_", 10));
         clock.advance(Duration.ofHours(1));
         ids.claim("p", ids("h1_", 10));
@@ -310,7 +310,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetKeepsTheCurrentHourWhateverItsSize() {
-        ids = new AcceptedEventIds(RETENTION, 5, clock, dir);
+        ids = new AcceptedEventIds(RETENTION, 5, clock, dir, Runnable::run);
         ids.claim("p", ids("old", 3));
         clock.advance(Duration.ofHours(1));
         assertThat(ids.claim("p", ids("e", 10))).doesNotContain(true);
@@ -320,7 +320,7 @@ class AcceptedEventIdsTest {
 
     @Test
     void theBudgetBindsWhileRebuilding() {
-        ids = new AcceptedEventIds(RETENTION, 15, clock, dir);
+        ids = new AcceptedEventIds(RETENTION, 15, clock, dir, Runnable::run);
         for (int hour = 5; hour >= 0; hour--) {
             long at = START.minus(Duration.ofHours(hour)).toEpochMilli();
             ids("h" + hour + "_", 5).forEach(id -> ids.remember("p", id, at));

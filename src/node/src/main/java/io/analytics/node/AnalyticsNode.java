@@ -11,6 +11,7 @@ import io.analytics.hub.HubSettings;
 import io.analytics.core.journey.Funnel;
 import io.analytics.hub.FunnelSource;
 import io.analytics.hub.LiveHub;
+import io.analytics.hub.NodeLoad;
 import io.analytics.core.window.WindowSize;
 import io.analytics.ingest.AcceptedEventIds;
 import io.analytics.ingest.AcceptedEventIdsLoader;
@@ -248,7 +249,8 @@ public final class AnalyticsNode implements AutoCloseable {
         WatermarkRoutes watermarks = new WatermarkRoutes(projects, metricsService);
         LiveHub hub = LiveHub.start(system, HubSettings.from(config), settings.dimensions(),
                 query -> metricsService.query(query).thenApply(MetricsService.Answer::series),
-                journeys.funnels().map(funnels -> liveFunnels(funnels, blocking)), projects, Clock.systemUTC());
+                journeys.funnels().map(funnels -> liveFunnels(funnels, blocking)), projects,
+                () -> new NodeLoad(eventIngest.storeTime(), consumer.delay()), Clock.systemUTC());
         hub.bindTo(meters);
         BatchRecompute.Settings batchSettings = new BatchRecompute.Settings(lake.stagingDir(), lake.batchMemoryLimit(),
                 lake.batchThreads(), settings.dimensionList());

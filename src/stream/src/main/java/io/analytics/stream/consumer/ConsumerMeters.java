@@ -12,6 +12,12 @@ import java.util.Map;
 /** What the partition consumer records about the events it processes. */
 final class ConsumerMeters {
 
+    /** The latest batch applied: when, and how old its oldest record was then. */
+    private record LatestBatch(long appliedAtMillis, long delayMillis) {}
+
+    private final Clock clock;
+    private volatile LatestBatch latest = new LatestBatch(Long.MIN_VALUE, 0);
+
     private final EventCounter processed;
     private final Counter late;
     private final Timer latency;
@@ -19,6 +25,7 @@ final class ConsumerMeters {
     private final PartitionGauges watermarkDelay;
 
     ConsumerMeters(MeterRegistry registry, Clock clock) {
+        this.clock = clock;
         processed = new EventCounter(registry, "analytics.events.processed", "events applied to the metric partitions");
         late = Counter.builder("analytics.events.late")
                 .description("events that arrived for a window already closed by the watermark").register(registry);
@@ -42,12 +49,26 @@ final class ConsumerMeters {
             long maxEventTime, long sentNanos) {
         eventsByType.forEach(processed::increment);
         late.increment(lateEvents);
-        long now = System.currentTimeMillis();
-        latency.record(Duration.ofMillis(Math.max(0, now - oldestRecordTimestamp)));
+        long now = clock.millis();
+        long delay = Math.max(0, now - oldestRecordTimestamp);
+        latency.record(Duration.ofMillis(delay));
+        latest = new LatestBatch(now, delay);
         apply.record(Duration.ofNanos(System.nanoTime() - sentNanos));
         if (maxEventTime != Long.MIN_VALUE) {
             watermarkDelay.set(partition, maxEventTime);
         }
+    }
+
+    /**
+     * How old the oldest record of the latest batch was when it was applied; zero when no batch was applied
+     * within {@code idleAfter}: a pipeline that applies nothing has no events waiting, or none this node can apply.
+     */
+    Duration delay(Duration idleAfter) {
+        LatestBatch batch = latest;
+        if (batch.appliedAtMillis() == Long.MIN_VALUE || clock.millis() - batch.appliedAtMillis() > idleAfter.toMillis()) {
+            return Duration.ZERO;
+        }
+        return Duration.ofMillis(batch.delayMillis());
     }
 
     void released(int partition) {

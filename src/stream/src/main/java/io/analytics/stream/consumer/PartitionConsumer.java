@@ -70,6 +70,8 @@ public final class PartitionConsumer implements ConsumerProgress {
     /** How long a partition may go without a stream once positioned; see {@link StreamlessPartitions}. */
     private static final Duration STREAM_START_DEADLINE = Duration.ofSeconds(5);
     private static final Duration STREAMLESS_CHECK_EVERY = Duration.ofSeconds(1);
+    /** After this long without a batch applied, the pipeline counts as idle rather than behind; see {@link #delay()}. */
+    private static final Duration IDLE_AFTER = Duration.ofSeconds(2);
     /** A batch names at most this many of its records' trace ids to the entity's log. */
     private static final int TRACE_IDS_PER_BATCH = 8;
 
@@ -202,6 +204,14 @@ public final class PartitionConsumer implements ConsumerProgress {
             return new Membership(coordinator.getOrDefault("last-rebalance-seconds-ago", -1.0) >= 0,
                     coordinator.getOrDefault("assigned-partitions", 0.0).intValue());
         });
+    }
+
+    /**
+     * How far behind this node's pipeline is: how old (by Kafka timestamp) the oldest record of the batch it
+     * applied last was when it was applied. Zero when it applied none in the last {@link #IDLE_AFTER}.
+     */
+    public Duration delay() {
+        return meters.delay(IDLE_AFTER);
     }
 
     /** Records of the raw topic that were not valid events and so were skipped (they stay in the topic). */
