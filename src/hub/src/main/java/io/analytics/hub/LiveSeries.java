@@ -17,6 +17,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live series one node serves. Every tick it evaluates each distinct subscribed series once
@@ -35,6 +37,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * the dashboards update less often rather than take throughput from the pipeline.
  */
 public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
+
+    /** Named after this class: the context's logger of a system actor is named after Pekko's ActorCell. */
+    private static final Logger log = LoggerFactory.getLogger(LiveSeries.class);
 
     public sealed interface Command {}
 
@@ -203,7 +208,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
         NodeLoad nodeLoad = load.get();
         boolean starts = pace.startRound(now, nodeLoad);
         if (pace.behind() != wasBehind) {
-            getContext().getLog().info(pace.behind()
+            log.info(pace.behind()
                     ? "the node is behind what it is sent (ingest store time {} ms, pipeline delay {} ms): live series now update at the behind pace"
                     : "the node caught up (ingest store time {} ms, pipeline delay {} ms): live series update every tick again",
                     nodeLoad.ingestStoreTime().toMillis(), nodeLoad.pipelineDelay().toMillis());
@@ -321,7 +326,7 @@ public final class LiveSeries extends AbstractBehavior<LiveSeries.Command> {
             target.evaluating = false;
         }
         answered(failed.round());
-        getContext().getLog().warn("live series {} of project {} could not be evaluated (retried next tick): {}",
+        log.warn("live series {} of project {} could not be evaluated (retried next tick): {}",
                 failed.key().spec().name(), failed.key().project(), failed.cause().toString());
         return this;
     }
