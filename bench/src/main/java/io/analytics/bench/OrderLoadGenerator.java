@@ -15,13 +15,9 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,12 +29,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -103,22 +99,8 @@ public final class OrderLoadGenerator {
             return parsed.exit();
         }
         Flags f = parsed.flags();
-        ExecutorService executor = f.threads == 0 ? null : Executors.newFixedThreadPool(f.threads, r -> {
-            Thread t = new Thread(r, "orderload-http");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            HttpClient http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .executor(executor != null ? executor : Runnable::run)
-                    .build();
+        try (PooledHttpClient http = new PooledHttpClient(f.url, f.threads, f.requestTimeoutMillis)) {
             return new Run(f, http, out, err).execute();
-        } finally {
-            if (executor != null) {
-                executor.shutdownNow();
-            }
         }
     }
 
@@ -142,7 +124,7 @@ public final class OrderLoadGenerator {
         boolean ifMatch;
         boolean idempotencyKeys;
         long requestTimeoutMillis = 30_000;
-        int threads = 2;
+        int threads = 1;
         Path out;
         boolean quiet;
 
@@ -169,7 +151,7 @@ public final class OrderLoadGenerator {
                     "  --idempotency-keys     send an Idempotency-Key with every command",
                     "  --seed N               random seed: the same orders (items, currency, cancellations) each run",
                     "  --request-timeout D    per-request HTTP timeout (default 30s)",
-                    "  --threads N            HTTP client threads (default 2; 0: answers handled on the client's selector thread)",
+                    "  --threads N            HTTP client (Netty event loop) threads (default 1)",
                     "  --out PATH             write the result as JSON to PATH",
                     "  --quiet                no per-second progress line, only the final summary",
                     "  --help                 print this help",
@@ -225,7 +207,7 @@ public final class OrderLoadGenerator {
                         f.seedGiven = true;
                     }
                     case "request-timeout" -> f.requestTimeoutMillis = Options.parseDuration(name, value, 1, 3_600_000L);
-                    case "threads" -> f.threads = (int) Options.parseLong(name, value, 0, 64);
+                    case "threads" -> f.threads = (int) Options.parseLong(name, value, 1, 64);
                     case "out" -> {
                         if (value.isBlank()) {
                             throw new Options.BadFlagException("--out needs a file path");
@@ -380,13 +362,14 @@ public final class OrderLoadGenerator {
 
     private static final class Run {
         final Flags f;
-        final HttpClient http;
+        final PooledHttpClient http;
         final PrintStream out;
         final PrintStream err;
         final String runId = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         final List<String> notes = new ArrayList<>();
-        final URI ordersUri;
-        final String ordersBase;
+        final String ordersPath;
+        final String lagPath;
+        final Map<String, String> keyHeader;
 
         final Map<Cmd, CmdStats> stats = new java.util.EnumMap<>(Cmd.class);
         final LongAdder sentTotal = new LongAdder();
@@ -411,13 +394,15 @@ public final class OrderLoadGenerator {
         Semaphore permits;
         volatile long t0;
 
-        Run(Flags f, HttpClient http, PrintStream out, PrintStream err) {
+        Run(Flags f, PooledHttpClient http, PrintStream out, PrintStream err) {
             this.f = f;
             this.http = http;
             this.out = out;
             this.err = err;
-            this.ordersBase = f.url + "/api/v1/orders";
-            this.ordersUri = URI.create(ordersBase);
+            String prefix = f.url.getRawPath() == null ? "" : f.url.getRawPath().replaceAll("/+$", "");
+            this.ordersPath = prefix + "/api/v1/orders";
+            this.lagPath = prefix + "/api/v1/views/lag";
+            this.keyHeader = Map.of("X-API-Key", f.apiKey);
             for (Cmd c : Cmd.values()) {
                 stats.put(c, new CmdStats());
             }
@@ -514,35 +499,30 @@ public final class OrderLoadGenerator {
 
         /** null if the server answers with the key; else the exit code (after saying why). */
         private Integer preflight() throws InterruptedException {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(f.url + "/api/v1/views/lag"))
-                    .timeout(Duration.ofMillis(Math.min(f.requestTimeoutMillis, 30_000)))
-                    .header("X-API-Key", f.apiKey)
-                    .GET()
-                    .build();
+            PooledHttpClient.Reply reply;
             try {
-                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                if (response.statusCode() == 401 || response.statusCode() == 403) {
-                    err.println("orderload: the server at " + f.url + " refused the API key (HTTP " + response.statusCode() + ")");
-                    return 1;
-                }
-                if (response.statusCode() == 200) {
-                    projectionsAtStart = parseLag(response.body());
-                }
-                return null;
-            } catch (IOException e) {
-                err.println("orderload: cannot reach the server at " + f.url + ": " + ApiClient.describe(e) + " - is it running?");
+                reply = http.get(lagPath, keyHeader).get(Math.min(f.requestTimeoutMillis, 30_000) + 1_000, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                err.println("orderload: cannot reach the server at " + f.url + ": " + ApiClient.describe(cause) + " - is it running?");
                 return 1;
             }
+            if (reply.status() == 401 || reply.status() == 403) {
+                err.println("orderload: the server at " + f.url + " refused the API key (HTTP " + reply.status() + ")");
+                return 1;
+            }
+            if (reply.status() == 200) {
+                projectionsAtStart = parseLag(reply.body());
+            }
+            return null;
         }
 
         /** The projections' progress now; empty if the server does not say. */
         private Map<String, long[]> lagNow() throws InterruptedException {
             try {
-                HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create(f.url + "/api/v1/views/lag"))
-                        .timeout(Duration.ofSeconds(10)).header("X-API-Key", f.apiKey).GET().build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                return response.statusCode() == 200 ? parseLag(response.body()) : Map.of();
-            } catch (IOException e) {
+                PooledHttpClient.Reply reply = http.get(lagPath, keyHeader).get(10, TimeUnit.SECONDS);
+                return reply.status() == 200 ? parseLag(reply.body()) : Map.of();
+            } catch (ExecutionException | TimeoutException e) {
                 return Map.of();
             }
         }
@@ -554,24 +534,21 @@ public final class OrderLoadGenerator {
             }
             Cmd cmd = slot.life[slot.step];
             String body = body(slot, cmd);
-            HttpRequest.Builder b = HttpRequest.newBuilder(cmd == Cmd.CREATE ? ordersUri
-                            : URI.create(ordersBase + "/" + slot.orderId + "/" + cmd.path))
-                    .timeout(Duration.ofMillis(f.requestTimeoutMillis))
-                    .header("X-API-Key", f.apiKey);
+            String path = cmd == Cmd.CREATE ? ordersPath : ordersPath + "/" + slot.orderId + "/" + cmd.path;
+            Map<String, String> headers = new LinkedHashMap<>(8);
+            headers.put("X-API-Key", f.apiKey);
             if (!body.isEmpty()) {
-                b.header("Content-Type", "application/json");
+                headers.put("Content-Type", "application/json");
             }
             if (f.ifMatch && cmd != Cmd.CREATE) {
-                b.header("If-Match", "\"" + slot.version + "\"");
+                headers.put("If-Match", "\"" + slot.version + "\"");
             }
             if (f.idempotencyKeys) {
-                b.header("Idempotency-Key", slot.orderId + "-" + slot.step);
+                headers.put("Idempotency-Key", slot.orderId + "-" + slot.step);
             }
-            b.POST(body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(body.getBytes(StandardCharsets.UTF_8)));
             stats.get(cmd).sent.increment();
             sentTotal.increment();
-            http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((response, failure) -> {
+            http.post(path, body.getBytes(StandardCharsets.UTF_8), headers).handle((response, failure) -> {
                 try {
                     answered(slot, cmd, response, failure, sendStart, due);
                 } catch (RuntimeException e) {
@@ -585,7 +562,7 @@ public final class OrderLoadGenerator {
         }
 
         /** Records one answer and moves its order on (or abandons it when the command failed). */
-        private void answered(Slot slot, Cmd cmd, HttpResponse<byte[]> response, Throwable failure, long sendStart, long due) {
+        private void answered(Slot slot, Cmd cmd, PooledHttpClient.Reply response, Throwable failure, long sendStart, long due) {
             long now = System.nanoTime();
             lastAckNanos.accumulateAndGet(now, Math::max);
             CmdStats cs = stats.get(cmd);
@@ -600,7 +577,7 @@ public final class OrderLoadGenerator {
                 return;
             }
             answered.increment();
-            int status = response.statusCode();
+            int status = response.status();
             count(Integer.toString(status));
             long micros = Math.min(HIGHEST_MICROS, Math.max(0, (now - sendStart) / 1000));
             synchronized (latency) {

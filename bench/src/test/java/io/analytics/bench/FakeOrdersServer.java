@@ -192,22 +192,28 @@ final class FakeOrdersServer implements AutoCloseable {
                 if (next == null) {
                     violation(action + " not allowed for " + id + " in status " + rec.status + " (body " + body + ")");
                     rec.rejectedAt = action;
-                    answer(ex, 422, "{\"error\":\"" + action + " not allowed (order " + id + " is " + rec.status + ")\"}");
+                    done(ex, rec, 422, "{\"error\":\"" + action + " not allowed (order " + id + " is " + rec.status + ")\"}");
                     return;
                 }
                 if (action.equals("ship") && rejectShipEvery > 0 && ships.incrementAndGet() % rejectShipEvery == 0) {
                     rec.rejectedAt = action;
-                    answer(ex, 422, "{\"error\":\"carrier unavailable for order " + id + "\"}");
+                    done(ex, rec, 422, "{\"error\":\"carrier unavailable for order " + id + "\"}");
                     return;
                 }
                 rec.status = next;
                 rec.version++;
                 okCommands.incrementAndGet();
-                answer(ex, 200, render(id, rec));
+                done(ex, rec, 200, render(id, rec));
             }
         } finally {
             rec.busy.set(false);
         }
+    }
+
+    /** Answers a command: the order is free again before the client can hear of it and send the next one. */
+    private static void done(HttpExchange ex, OrderRec rec, int status, String body) throws IOException {
+        rec.busy.set(false);
+        answer(ex, status, body);
     }
 
     private static String render(String id, OrderRec rec) {
