@@ -47,9 +47,11 @@ public final class OrderEventsProjection {
     public static final String SEQUENCE_HEADER = "sequence_number";
     /**
      * Sends in flight at once. Sends start in journal order, so the idempotent producer keeps each
-     * order's events in order on its partition; offsets are still committed in order.
+     * order's events in order on its partition; offsets are still committed in order. An event waits
+     * about 12 ms for both acknowledgements (the producers linger to batch), so 16 had capped the
+     * projection near 1,300 events/s, below the command rate; 256 fill the producers' batches instead.
      */
-    private static final int IN_FLIGHT = 16;
+    private static final int IN_FLIGHT = 256;
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
