@@ -198,7 +198,7 @@ public final class OrderReadModelRebuild {
                 statement.execute("DROP TABLE " + liveModels.table(table));
                 statement.execute("ALTER TABLE " + aside.table(table) + " RENAME TO " + liveModels.table(table));
             }
-            statement.execute("ALTER INDEX " + aside.table("order_view") + "_by_user RENAME TO " + liveModels.table("order_view") + "_by_user");
+            statement.execute("ALTER INDEX " + aside.table("order_view") + "_of_user RENAME TO " + liveModels.table("order_view") + "_of_user");
             connection.commit();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot swap in the rebuilt read models: " + e.getMessage(), e);

@@ -67,7 +67,11 @@ public final class OrderReadModels {
                         + "total DECIMAL(19,4) NOT NULL, paid DECIMAL(19,4) NOT NULL, refunded DECIMAL(19,4) NOT NULL, "
                         + "pending DECIMAL(19,4) NOT NULL, items VARCHAR(20000) NOT NULL, version BIGINT NOT NULL, "
                         + "created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (project_id, order_id))",
-                "CREATE INDEX IF NOT EXISTS " + table("order_view") + "_by_user ON " + table("order_view") + " (project_id, user_id, created_at)",
+                // Led by the user, not the project: an index sharing the key's leading column gave PostgreSQL a
+                // second way to find an order by its key, and a plan kept from an empty table took it,
+                // reading all of the project's orders for each one written (100 ms a write at 100,000 orders).
+                "DROP INDEX IF EXISTS " + table("order_view") + "_by_user",
+                "CREATE INDEX IF NOT EXISTS " + table("order_view") + "_of_user ON " + table("order_view") + " (user_id, project_id, created_at)",
                 "CREATE TABLE IF NOT EXISTS " + table("order_stats") + " (project_id VARCHAR(200) NOT NULL, granularity VARCHAR(4) NOT NULL, "
                         + "bucket_start BIGINT NOT NULL, currency VARCHAR(3) NOT NULL, orders BIGINT NOT NULL, "
                         + "revenue DECIMAL(19,4) NOT NULL, refunds DECIMAL(19,4) NOT NULL, "
