@@ -26,19 +26,6 @@ public final class UserEventStore {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, String>> DIMENSIONS = new TypeReference<>() {};
-
-    private final DataSource dataSource;
-    private final List<Dimension> dimensions;
-    private final int maxQueryEvents;
-
-    /** Asked for more events than {@code max-query-events}: the range must be narrowed. */
-    public static final class RangeTooLargeException extends RuntimeException {
-        RangeTooLargeException(String message) {
-            super(message);
-        }
-    }
-
-    private static final String POSTGRES = "PostgreSQL";
     /**
      * PostgreSQL checks the key through the primary key itself. The portable form's NOT EXISTS lookup is
      * planned, and a plan the server keeps for the prepared statement, made while the table was empty,
@@ -50,10 +37,23 @@ public final class UserEventStore {
     private static final String INSERT_PORTABLE = "INSERT INTO user_events (project_id, event_id, user_id, event_time, event_type, "
             + "dimensions) SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM user_events WHERE project_id = ? AND event_id = ?)";
 
+    private final DataSource dataSource;
+    private final List<Dimension> dimensions;
+    private final int maxQueryEvents;
+    private final boolean postgres;
+
+    /** Asked for more events than {@code max-query-events}: the range must be narrowed. */
+    public static final class RangeTooLargeException extends RuntimeException {
+        RangeTooLargeException(String message) {
+            super(message);
+        }
+    }
+
     public UserEventStore(DataSource dataSource, List<Dimension> dimensions, int maxQueryEvents) {
         this.dataSource = dataSource;
         this.dimensions = List.copyOf(dimensions);
         this.maxQueryEvents = maxQueryEvents;
+        this.postgres = isPostgres(dataSource);
     }
 
     public void createTable() throws SQLException {
@@ -81,7 +81,6 @@ public final class UserEventStore {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            boolean postgres = POSTGRES.equals(connection.getMetaData().getDatabaseProductName());
             try (PreparedStatement insert = connection.prepareStatement(postgres ? INSERT_POSTGRES : INSERT_PORTABLE)) {
                 for (AnalyticsEvent event : distinct.values()) {
                     insert.setString(1, event.projectId());
@@ -106,6 +105,14 @@ public final class UserEventStore {
                 connection.rollback();
                 throw e;
             }
+        }
+    }
+
+    private static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reach the user events database: " + e.getMessage(), e);
         }
     }
 
